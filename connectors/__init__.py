@@ -1,0 +1,1 @@
+"""HTTP connectors for TikTok, Meta (Instagram/Facebook) and YouTube. requests only."""

@@ -1,0 +1,45 @@
+# shortform warehouse: `make run` then `make test` on a fresh clone.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: help setup run test test-fast dev lint sandbox clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip setuptools wheel
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install (only when missing or pyproject.toml changed)
+
+run: $(STAMP)  ## start the sandbox, simulate 5 weeks of daily pulls, build, check, publish, print the comparison
+	@mkdir -p $(DAGSTER_HOME)
+	$(VENV)/bin/shortform simulate
+
+test: $(STAMP)  ## the whole test suite (unit, dbt, end to end)
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP)  ## unit tests only
+	$(PY) -m pytest -q -m "not slow"
+
+dev: $(STAMP)  ## the Dagster UI on 127.0.0.1:3000 with every asset, check, job and schedule
+	@mkdir -p $(DAGSTER_HOME)
+	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000 -m dagster_project.definitions
+
+sandbox: $(STAMP)  ## serve the sandbox APIs on 127.0.0.1:8765
+	$(VENV)/bin/shortform sandbox serve --port 8765
+
+lint: $(STAMP)  ## ruff
+	$(VENV)/bin/ruff check connectors dagster_project tests
+
+clean:  ## remove generated data (keeps .venv)
+	rm -rf data .dagster_home dbt/target dbt/logs

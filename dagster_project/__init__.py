@@ -1,0 +1,1 @@
+"""Dagster orchestration of the shortform warehouse: ingest, transform, check, publish."""

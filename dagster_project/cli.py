@@ -1,0 +1,194 @@
+"""`shortform`: the command line of the warehouse.
+
+  shortform sandbox serve [--port N] [--as-of D]      the fake platform APIs on 127.0.0.1
+  shortform pull --platform P --date D [--db PATH]    land one UTC day of one platform family
+  shortform refresh [--date D]                        pull all, build, check, publish
+  shortform simulate [--days N] [--end D]             make run: N daily refreshes on the sandbox
+  shortform compare                                   print the weekly comparison from the published file
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from dagster_project import settings
+
+SANDBOX_TOKENS = {"tiktok": "sandbox-tiktok-token", "meta": "sandbox-meta-token", "youtube": "sandbox-youtube-token"}
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _yesterday() -> date:
+    return datetime.now(timezone.utc).date() - timedelta(days=1)
+
+
+def _apply_paths(args: argparse.Namespace) -> None:
+    """Command-line paths become the environment the resources read (absolute, so dbt agrees)."""
+    if getattr(args, "db", None):
+        os.environ["SHORTFORM_DB"] = str(settings.resolve_path(args.db))
+    if getattr(args, "published", None):
+        os.environ["SHORTFORM_PUBLISHED_DB"] = str(settings.resolve_path(args.published))
+    if getattr(args, "accounts", None):
+        os.environ["SHORTFORM_ACCOUNTS"] = str(settings.resolve_path(args.accounts))
+    os.environ["SHORTFORM_DB"] = str(settings.warehouse_db_path())
+    os.environ["SHORTFORM_PUBLISHED_DB"] = str(settings.published_db_path())
+    try:
+        settings.load_accounts()
+    except settings.ConfigError as exc:
+        raise SystemExit(f"error: {exc}") from None
+
+
+def _report(summaries) -> bool:
+    ok = True
+    for s in summaries:
+        print(s.describe())
+        ok &= s.success and not s.check_failures
+    return ok
+
+
+def cmd_sandbox_serve(args: argparse.Namespace) -> int:
+    from connectors.sandbox import SandboxServer, World, WorldSettings
+
+    server = SandboxServer(World(WorldSettings()), host="127.0.0.1", port=args.port)
+    if args.as_of:
+        server.set_as_of(args.as_of)
+    print(f"sandbox serving on {server.url} (Ctrl-C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    from dagster_project.orchestrate import pull_day
+
+    _apply_paths(args)
+    return 0 if _report(pull_day(args.date, [args.platform])) else 1
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from dagster_project.orchestrate import get_instance, pull_day, refresh
+    from dagster_project.summary import comparison_table
+
+    _apply_paths(args)
+    instance = get_instance()
+    ok = _report(pull_day(args.date or _yesterday(), None, instance))
+    ok &= _report([refresh(instance)])
+    published = settings.published_db_path()
+    if published.exists():
+        print()
+        print(comparison_table(published))
+    print(f"\npublished file: {published}")
+    return 0 if ok else 1
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Start the sandbox, replay N days of daily pulls with its clock, refresh, print the comparison."""
+    from connectors.sandbox import SandboxServer, World, WorldSettings
+    from dagster_project.orchestrate import get_instance, pull_day, refresh
+    from dagster_project.summary import TRY_QUERY, comparison_table
+
+    world = World(WorldSettings())
+    end = args.end or world.settings.end
+    start = end - timedelta(days=args.days - 1)
+    server = SandboxServer(world, host="127.0.0.1", port=0, tokens=SANDBOX_TOKENS).start()
+    try:
+        for env_name, _default in settings.BASE_URL_ENV.values():
+            os.environ[env_name] = server.url
+        for family, var in settings.TOKEN_ENV.items():
+            os.environ[var] = SANDBOX_TOKENS[family]
+        _apply_paths(args)
+        instance = get_instance()
+        print(f"sandbox on {server.url}; simulating daily pulls {start} .. {end} ({args.days} days)", flush=True)
+        ok = True
+        day = start
+        while day <= end:
+            server.set_as_of(day)
+            summaries = pull_day(day, None, instance)
+            failed = [s for s in summaries if not s.success]
+            print(f"  pulled {day}: {'ok' if not failed else 'FAILED'}", flush=True)
+            ok &= _report(failed) if failed else True
+            day += timedelta(days=1)
+        print("building, checking and publishing ...", flush=True)
+        ok &= _report([refresh(instance)])
+    finally:
+        server.stop()
+    published = settings.published_db_path()
+    if published.exists():
+        print()
+        print(comparison_table(published))
+        print(f"\npublished file: {published}")
+        print("try:  .venv/bin/python -m duckdb_shell  (or any DuckDB client, read-only) with:\n")
+        print(TRY_QUERY)
+    return 0 if ok else 1
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from dagster_project.summary import comparison_table
+
+    _apply_paths(args)
+    published = settings.published_db_path()
+    if not published.exists():
+        print(f"error: {published} does not exist yet; run `shortform refresh` first", file=sys.stderr)
+        return 1
+    print(comparison_table(published, args.week_start))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="shortform", description="Short-form video analytics warehouse")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sandbox = sub.add_parser("sandbox", help="the built-in fake platform APIs")
+    sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", required=True)
+    serve = sandbox_sub.add_parser("serve", help="serve the sandbox on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--as-of", type=_date, default=None, help="simulated today (default: world end)")
+    serve.set_defaults(func=cmd_sandbox_serve)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", help="warehouse DuckDB file (default $SHORTFORM_DB or data/warehouse.duckdb)")
+        p.add_argument("--published", help="published marts file (default data/published/marts.duckdb)")
+        p.add_argument("--accounts", help="accounts file (default accounts.yml, else the sandbox's accounts)")
+
+    pull = sub.add_parser("pull", help="land one UTC day of one platform family into raw.*")
+    pull.add_argument("--platform", required=True, choices=settings.PLATFORM_FAMILIES)
+    pull.add_argument("--date", required=True, type=_date)
+    common(pull)
+    pull.set_defaults(func=cmd_pull)
+
+    refresh = sub.add_parser("refresh", help="pull every platform for a day, build, check, publish")
+    refresh.add_argument("--date", type=_date, default=None, help="UTC day to pull (default yesterday)")
+    common(refresh)
+    refresh.set_defaults(func=cmd_refresh)
+
+    simulate = sub.add_parser("simulate", help="replay N days of daily pulls on the sandbox, then refresh")
+    simulate.add_argument("--days", type=int, default=35)
+    simulate.add_argument("--end", type=_date, default=None, help="last simulated day (default: world end)")
+    common(simulate)
+    simulate.set_defaults(func=cmd_simulate)
+
+    compare = sub.add_parser("compare", help="print the weekly comparison from the published file")
+    compare.add_argument("--week-start", default=None)
+    common(compare)
+    compare.set_defaults(func=cmd_compare)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""What every ingest asset does: for each configured account, call the client, land the records.
+
+One account's failure does not stop the others: their rows land, then the asset fails naming
+every account that failed (so the blocking completeness check downstream sees the gap too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import dagster as dg
+
+from connectors.http import AuthError, ConnectorError, QuotaExceededError
+from dagster_project.defs.ingest.landing import LandingResult
+from dagster_project.settings import Account, ConfigError
+
+INGEST_RETRY = dg.RetryPolicy(
+    max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+)
+
+
+@dataclass
+class AccountOutcome:
+    account: Account
+    results: list[LandingResult]
+    error: str | None = None
+    retryable: bool = True
+
+
+def run_for_accounts(
+    context: dg.AssetExecutionContext,
+    accounts: Sequence[Account],
+    pull_one: Callable[[Account], list[LandingResult]],
+) -> dg.MaterializeResult:
+    """Pull every account, land what succeeds, then report or fail with a redacted summary."""
+    outcomes: list[AccountOutcome] = []
+    for account in accounts:
+        try:
+            outcomes.append(AccountOutcome(account, pull_one(account)))
+        except (AuthError, QuotaExceededError, ConfigError) as exc:
+            context.log.error(str(exc))
+            outcomes.append(AccountOutcome(account, [], str(exc), retryable=False))
+        except ConnectorError as exc:
+            context.log.error(str(exc))
+            outcomes.append(AccountOutcome(account, [], str(exc)))
+    landed: dict[str, int] = {}
+    written: dict[str, int] = {}
+    for outcome in outcomes:
+        for r in outcome.results:
+            landed[r.table] = landed.get(r.table, 0) + r.received
+            written[r.table] = written.get(r.table, 0) + r.written
+    failed = [o for o in outcomes if o.error]
+    if failed:
+        summary = "; ".join(f"{o.account.describe()}: {o.error}" for o in failed)
+        raise dg.Failure(
+            description=f"{len(failed)} of {len(outcomes)} accounts failed for {context.partition_key}: {summary}",
+            metadata={"failed_accounts": [o.account.account_id for o in failed], "rows_landed": landed},
+            allow_retries=all(o.retryable for o in failed),
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "accounts": len(outcomes),
+            "rows_received": dg.MetadataValue.json(landed),
+            "rows_written": dg.MetadataValue.json(written),
+        }
+    )

@@ -1,0 +1,72 @@
+"""dbt models as Dagster assets: staging, intermediate and marts, keyed by layer."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from dagster_project import settings
+from dagster_project.defs.resources import WarehouseResource
+
+DBT_TARGET_DIR = "target"
+
+
+def _newest_mtime(root: Path) -> float:
+    newest = 0.0
+    for sub in ("models", "macros", "tests", "seeds", "dbt_project.yml", "profiles.yml"):
+        path = root / sub
+        files = [path] if path.is_file() else path.rglob("*") if path.exists() else []
+        for f in files:
+            newest = max(newest, f.stat().st_mtime)
+    return newest
+
+
+def build_dbt_project() -> DbtProject:
+    """The dbt project, with a manifest parsed now if it is missing or older than the sources."""
+    project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR,
+                         target_path=Path(DBT_TARGET_DIR))
+    manifest = project.manifest_path
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_mtime(project.project_dir):
+        os.environ.setdefault("SHORTFORM_DB", str(settings.warehouse_db_path()))
+        project.preparer.prepare(project)
+    return project
+
+
+class LayeredTranslator(DagsterDbtTranslator):
+    """Models are keyed [layer, model]; sources follow `meta.dagster.asset_key` to the raw assets."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "model":
+            layer = dbt_resource_props["fqn"][1] if len(dbt_resource_props["fqn"]) > 2 else "models"
+            return dg.AssetKey([layer, dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "model" and len(dbt_resource_props["fqn"]) > 2:
+            return dbt_resource_props["fqn"][1]
+        return super().get_group_name(dbt_resource_props)
+
+
+dbt_project = build_dbt_project()
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project,
+            dagster_dbt_translator=LayeredTranslator(), pool="warehouse_writer")
+def shortform_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    """`dbt source freshness` then `dbt build`: models plus their tests, in dependency order."""
+    os.environ["SHORTFORM_DB"] = str(warehouse.path())
+    freshness = dbt.cli(["source", "freshness"], manifest=dbt_project.manifest_path, raise_on_error=False)
+    freshness.wait()
+    if not freshness.is_successful():
+        raise dg.Failure(description="dbt source freshness failed: a raw source is stale beyond its "
+                         "error_after threshold (see the step log); nothing was built or published.",
+                         allow_retries=False)
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(settings.DBT_PROJECT_DIR))

@@ -1,0 +1,83 @@
+"""Run the Dagster jobs in process: one day's pulls, the refresh, and a simulated month on the sandbox.
+
+The CLI and `make run` go through here so that every run uses the same Dagster definitions that
+`dagster dev` shows.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable
+
+import dagster as dg
+
+
+@dataclass
+class RunSummary:
+    job: str
+    partition: str | None
+    success: bool
+    failures: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    check_failures: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        where = f" {self.partition}" if self.partition else ""
+        if self.success and not self.check_failures:
+            return f"{self.job}{where}: ok"
+        parts = [f"{self.job}{where}: FAILED"]
+        parts += [f"  step failed: {f}" for f in self.failures]
+        parts += [f"  check failed: {c}" for c in self.check_failures]
+        if self.skipped:
+            parts.append(f"  not run: {', '.join(self.skipped)}")
+        return "\n".join(parts)
+
+
+def get_instance() -> dg.DagsterInstance:
+    """The instance of DAGSTER_HOME when set (so `dagster dev` shows the runs), else ephemeral."""
+    home = os.environ.get("DAGSTER_HOME")
+    if home:
+        os.makedirs(home, exist_ok=True)
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()
+
+
+def _summarize(result: dg.ExecuteInProcessResult, job: str, partition: str | None) -> RunSummary:
+    failures, skipped, checks = [], [], []
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            data = event.step_failure_data
+            message = data.error.message.strip() if data and data.error else "unknown error"
+            if data and data.user_failure_data and data.user_failure_data.description:
+                message = data.user_failure_data.description
+            failures.append(f"{event.step_key}: {message.splitlines()[0] if message else ''}")
+        elif event.event_type == dg.DagsterEventType.STEP_SKIPPED:
+            skipped.append(event.step_key or "?")
+        elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            if evaluation is not None and not evaluation.passed:
+                checks.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
+    return RunSummary(job, partition, result.success, failures, skipped, checks)
+
+
+def run_job(job_name: str, partition: date | None = None, instance: dg.DagsterInstance | None = None) -> RunSummary:
+    from dagster_project.definitions import defs
+
+    job = defs.resolve_job_def(job_name)
+    key = partition.isoformat() if partition else None
+    result = job.execute_in_process(
+        instance=instance or get_instance(), partition_key=key, raise_on_error=False,
+        tags={"shortform/trigger": "cli"},
+    )
+    return _summarize(result, job_name, key)
+
+
+def pull_day(day: date, families: Iterable[str] | None = None, instance: dg.DagsterInstance | None = None) -> list[RunSummary]:
+    names = [f"pull_{f}" for f in families] if families else ["daily_pull"]
+    return [run_job(n, day, instance) for n in names]
+
+
+def refresh(instance: dg.DagsterInstance | None = None) -> RunSummary:
+    return run_job("refresh", None, instance)

@@ -1,0 +1,10 @@
+"""Shared test settings: no telemetry, no real APIs, tokens are sentinels."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+os.environ.setdefault("TQDM_DISABLE", "1")

@@ -1,0 +1,162 @@
+"""End to end on the sandbox: daily pulls through Dagster, dbt build, GX check, publish.
+
+Expected values come from the sandbox world's ground truth, never from the warehouse's own code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from connectors.sandbox import SandboxServer, World, WorldSettings
+from dagster_project import settings
+
+pytestmark = pytest.mark.slow
+
+SENTINEL = "EAAB-TEST-SENTINEL-7f3a9c"
+TOKENS = {"tiktok": SENTINEL + "-tt", "meta": SENTINEL + "-meta", "youtube": SENTINEL + "-yt"}
+SIM_DAYS = 16
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return World(WorldSettings(n_brands=2))
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory, world):
+    """A sandbox with sentinel tokens, and the environment every pipeline run reads."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    accounts = tmp / "accounts.yml"
+    accounts.write_text(yaml.safe_dump(world.accounts_config()))
+    server = SandboxServer(world, host="127.0.0.1", port=0, tokens=TOKENS).start()
+    saved = dict(os.environ)
+    for env_name, _default in settings.BASE_URL_ENV.values():
+        os.environ[env_name] = server.url
+    for family, var in settings.TOKEN_ENV.items():
+        os.environ[var] = TOKENS[family]
+    os.environ["SHORTFORM_DB"] = str(tmp / "warehouse.duckdb")
+    os.environ["SHORTFORM_PUBLISHED_DB"] = str(tmp / "published" / "marts.duckdb")
+    os.environ["SHORTFORM_ACCOUNTS"] = str(accounts)
+    os.environ.pop("DAGSTER_HOME", None)
+    yield {"server": server, "tmp": tmp}
+    server.stop()
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.fixture(scope="module")
+def simulated(env, world):
+    """SIM_DAYS daily pulls with the sandbox clock, then one refresh; returns the run summaries."""
+    import dagster as dg
+
+    from dagster_project.orchestrate import pull_day, refresh
+
+    instance = dg.DagsterInstance.ephemeral()
+    end = world.settings.end
+    days = [end - timedelta(days=n) for n in range(SIM_DAYS - 1, -1, -1)]
+    pulls = []
+    for day in days:
+        env["server"].set_as_of(day)
+        pulls += pull_day(day, None, instance)
+    summary = refresh(instance)
+    return {"pulls": pulls, "refresh": summary, "instance": instance, "days": days}
+
+
+def published_path() -> Path:
+    return Path(os.environ["SHORTFORM_PUBLISHED_DB"])
+
+
+def test_refresh_publishes_every_mart(simulated):
+    assert all(p.success for p in simulated["pulls"]), [p.describe() for p in simulated["pulls"] if not p.success]
+    assert simulated["refresh"].success, simulated["refresh"].describe()
+    assert not simulated["refresh"].check_failures
+    with duckdb.connect(str(published_path()), read_only=True) as conn:
+        tables = {r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        assert {"dim_content", "fct_content_daily", "rpt_platform_comparison_weekly", "_publish_info"} <= tables
+        surfaces = {r[0] for r in conn.execute("SELECT DISTINCT surface FROM rpt_platform_comparison_weekly").fetchall()}
+        assert surfaces == {"tiktok", "instagram_reels", "facebook_reels", "youtube_shorts"}
+
+
+def test_daily_views_match_ground_truth_for_every_complete_day(simulated, world):
+    truth = {(str(r["content_id"]), r["metric_date"]): r["views"] for r in world.truth_daily()}
+    with duckdb.connect(str(published_path()), read_only=True) as conn:
+        rows = conn.execute(
+            "SELECT surface, content_id, metric_date, views FROM fct_content_daily WHERE is_complete"
+        ).fetchall()
+    assert rows, "no complete daily rows were published"
+    per_surface: dict[str, int] = {}
+    mismatches = []
+    for surface, content_id, metric_date, views in rows:
+        per_surface[surface] = per_surface.get(surface, 0) + 1
+        expected = truth.get((content_id, metric_date))
+        if expected != views:
+            mismatches.append((surface, content_id, str(metric_date), views, expected))
+    assert not mismatches, f"{len(mismatches)} of {len(rows)} complete days differ, e.g. {mismatches[:5]}"
+    # every surface contributes many complete days, not just a handful
+    assert set(per_surface) == {"tiktok", "instagram_reels", "facebook_reels", "youtube_shorts"}
+    assert min(per_surface.values()) >= 20, per_surface
+
+
+def test_restatements_are_kept_and_flagged(simulated, world):
+    restated = {(str(r["content_id"]), r["metric_date"]) for r in world.truth_daily()
+                if r["views"] is not None and r["views"] < 0}
+    with duckdb.connect(str(published_path()), read_only=True) as conn:
+        flagged = {(c, d) for c, d in conn.execute(
+            "SELECT content_id, metric_date FROM fct_content_daily WHERE is_restated_down AND is_complete").fetchall()}
+    in_window = {k for k in restated if k[1] in set(simulated["days"][1:])}
+    assert in_window <= flagged
+    assert flagged <= restated
+
+
+def test_second_identical_run_leaves_published_file_unchanged(simulated, env, world):
+    from dagster_project.orchestrate import pull_day, refresh
+
+    before = file_digest(published_path())
+    last = simulated["days"][-1]
+    env["server"].set_as_of(last)
+    assert all(s.success for s in pull_day(last, None, simulated["instance"]))
+    summary = refresh(simulated["instance"])
+    assert summary.success, summary.describe()
+    assert file_digest(published_path()) == before
+
+
+def test_corrupted_mart_blocks_publish_and_keeps_previous_file(simulated, env):
+    """A unit bug upstream (watch time x1000) passes dbt's tests but fails the GX suite: no publish."""
+    from dagster_project.orchestrate import refresh
+
+    before = file_digest(published_path())
+    corrupted_db = env["tmp"] / "corrupted.duckdb"
+    shutil.copyfile(os.environ["SHORTFORM_DB"], corrupted_db)
+    with duckdb.connect(str(corrupted_db)) as conn:
+        conn.execute(
+            "UPDATE raw.tiktok_videos SET payload = json_merge_patch(payload, json_object('total_time_watched', "
+            "CAST(json_extract_string(payload, '$.total_time_watched') AS DOUBLE) * 1000))"
+        )
+    os.environ["SHORTFORM_DB"] = str(corrupted_db)
+    try:
+        summary = refresh(simulated["instance"])
+    finally:
+        os.environ["SHORTFORM_DB"] = str(env["tmp"] / "warehouse.duckdb")
+    assert not summary.success or summary.check_failures
+    assert any("gx_comparison_suite" in c for c in summary.check_failures), summary.describe()
+    assert any("published" in s for s in summary.skipped), summary.describe()
+    assert file_digest(published_path()) == before
+
+
+def test_sentinel_token_never_lands_in_files(simulated, env):
+    for path in [*env["tmp"].rglob("*"), *(settings.DBT_PROJECT_DIR / "target").rglob("*.json"),
+                 *(settings.DBT_PROJECT_DIR / "logs").rglob("*")]:
+        if path.is_file():
+            assert SENTINEL.encode() not in path.read_bytes(), path

@@ -1,0 +1,115 @@
+"""Raw landing is idempotent: the same pull twice leaves the same rows; newer payloads win."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import pytest
+
+from connectors.records import DailyRecord, LifetimeRecord
+from dagster_project.defs.ingest.landing import (
+    RAW_TABLES, ensure_raw_schema, land_accounts, land_daily, land_lifetime,
+)
+from dagster_project.settings import ConfigError, parse_accounts
+
+D = date(2026, 11, 1)
+
+
+@pytest.fixture()
+def conn(tmp_path):
+    c = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_raw_schema(c)
+    yield c
+    c.close()
+
+
+def dump(conn, table):
+    return conn.execute(f"SELECT * FROM raw.{table} ORDER BY ALL").fetchall()
+
+
+def videos(views):
+    return [LifetimeRecord("tiktok", "biz1", f"v{i}", {"item_id": f"v{i}", "video_views": str(views + i)})
+            for i in range(3)]
+
+
+def test_same_snapshot_twice_leaves_identical_rows(conn):
+    first = land_lifetime(conn, "tiktok_videos", videos(100), D, pulled_at=datetime(2026, 11, 2, 6))
+    before = dump(conn, "tiktok_videos")
+    second = land_lifetime(conn, "tiktok_videos", videos(100), D, pulled_at=datetime(2026, 11, 2, 7))
+    assert dump(conn, "tiktok_videos") == before
+    assert (first.written, second.written, second.total_rows) == (3, 0, 3)
+
+
+def test_newer_pull_of_same_day_wins_and_other_days_are_kept(conn):
+    land_lifetime(conn, "tiktok_videos", videos(100), D)
+    land_lifetime(conn, "tiktok_videos", videos(100), date(2026, 11, 2))
+    result = land_lifetime(conn, "tiktok_videos", videos(150), D)
+    assert result.written == 3
+    rows = conn.execute(
+        "SELECT snapshot_date, json_extract_string(payload, '$.video_views') FROM raw.tiktok_videos "
+        "WHERE item_id = 'v0' ORDER BY 1").fetchall()
+    assert rows == [(D, "150"), (date(2026, 11, 2), "100")]
+
+
+def test_daily_restatement_upserts_by_metric_date(conn):
+    recs = [DailyRecord("youtube", "UC1", "vid", date(2026, 10, d), {"day": f"2026-10-{d:02d}", "views": d})
+            for d in (1, 2, 3)]
+    land_daily(conn, "youtube_video_days", recs)
+    restated = [DailyRecord("youtube", "UC1", "vid", date(2026, 10, 3), {"day": "2026-10-03", "views": 99})]
+    land_daily(conn, "youtube_video_days", restated)
+    rows = conn.execute("SELECT metric_date, json_extract(payload, '$.views')::INT FROM raw.youtube_video_days "
+                        "ORDER BY 1").fetchall()
+    assert [r[1] for r in rows] == [1, 2, 99]
+
+
+def test_empty_pull_lands_nothing_and_does_not_raise(conn):
+    result = land_lifetime(conn, "instagram_reels", [], D)
+    assert (result.received, result.written, result.total_rows) == (0, 0, 0)
+    assert land_daily(conn, "tiktok_account_days", []).total_rows == 0
+
+
+def test_duplicate_items_within_one_pull_are_collapsed(conn):
+    recs = videos(100) + [LifetimeRecord("tiktok", "biz1", "v0", {"item_id": "v0", "video_views": "999"})]
+    land_lifetime(conn, "tiktok_videos", recs, D)
+    assert conn.execute("SELECT count(*) FROM raw.tiktok_videos").fetchone()[0] == 3
+
+
+def test_failed_landing_rolls_back_the_whole_pull(conn):
+    land_lifetime(conn, "tiktok_videos", videos(100), D)
+    before = dump(conn, "tiktok_videos")
+    bad = videos(200) + [LifetimeRecord("tiktok", "biz1", None, {"item_id": None})]  # NOT NULL key violated
+    with pytest.raises(duckdb.Error):
+        land_lifetime(conn, "tiktok_videos", bad, D)
+    assert dump(conn, "tiktok_videos") == before
+
+
+def test_every_raw_table_has_its_natural_key(conn):
+    for table in RAW_TABLES.values():
+        cols = [r[0] for r in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema='raw' AND table_name=?",
+            [table.name]).fetchall()]
+        assert set(table.key) | {"pulled_at", "payload"} == set(cols)
+
+
+def test_accounts_table_is_replaced_not_appended(conn):
+    cfg = parse_accounts({"brands": {"acme": {"timezone": "Europe/Berlin", "tiktok": {"business_id": "b1"},
+                                              "youtube": {"channel_id": "UC1"}}}}, "test")
+    land_accounts(conn, cfg.accounts)
+    land_accounts(conn, cfg.accounts)
+    assert conn.execute("SELECT brand, platform, surface, account_id FROM raw.accounts ORDER BY ALL").fetchall() == [
+        ("acme", "tiktok", "tiktok", "b1"), ("acme", "youtube", "youtube_shorts", "UC1")]
+
+
+@pytest.mark.parametrize("doc, fragment", [
+    ({}, "brands"),
+    ({"brands": {"Bad Name": {}}}, "brand name"),
+    ({"brands": {"acme": {"timezone": "Mars/Base"}}}, "unknown timezone"),
+    ({"brands": {"acme": {"tiktok": {}}}}, "business_id"),
+    ({"brands": {"acme": {"youtube": {"channel_id": "UC1", "token_env": "bad-name"}}}}, "token_env"),
+    ({"brands": {"a": {"facebook": {"page_id": "1"}}, "b": {"facebook": {"page_id": "1"}}}}, "both"),
+    ({"brands": {"acme": {"tiktok": {"business_id": "../../etc"}}}}, "invalid characters"),
+])
+def test_bad_accounts_file_names_brand_and_field(doc, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        parse_accounts(doc, "accounts.yml")

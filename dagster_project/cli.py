@@ -128,7 +128,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print()
         print(comparison_table(published))
         print(f"\npublished file: {published}")
-        print("try:  .venv/bin/python -m duckdb_shell  (or any DuckDB client, read-only) with:\n")
+        print("\nquery it read-only from Python or any DuckDB client (duckdb -readonly FILE), e.g.:\n")
         print(TRY_QUERY)
     return 0 if ok else 1
 

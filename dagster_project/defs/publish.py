@@ -5,7 +5,6 @@ unchecked data (this asset runs only after every blocking check on the marts pas
 whose content equals what is already published leaves the live file untouched, byte for byte.
 """
 
-from __future__ import annotations
 
 import json
 import os

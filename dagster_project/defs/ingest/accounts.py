@@ -1,6 +1,5 @@
 """The accounts file as a table, so dbt knows which brand owns which account."""
 
-from __future__ import annotations
 
 import dagster as dg
 

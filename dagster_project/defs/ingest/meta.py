@@ -1,6 +1,5 @@
 """Meta organic: Instagram Reels and Facebook Reels lifetime insights (snapshots)."""
 
-from __future__ import annotations
 
 import dagster as dg
 

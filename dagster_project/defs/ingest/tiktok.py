@@ -1,6 +1,5 @@
 """TikTok organic: lifetime per-video totals (snapshots) and daily account metrics."""
 
-from __future__ import annotations
 
 from datetime import timedelta
 

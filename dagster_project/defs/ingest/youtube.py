@@ -1,6 +1,5 @@
 """YouTube: lifetime video statistics (snapshots) and true daily Analytics rows for Shorts."""
 
-from __future__ import annotations
 
 from datetime import datetime, timedelta
 

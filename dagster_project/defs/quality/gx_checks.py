@@ -6,7 +6,6 @@ DuckDB connection into a DataFrame and validated with GX's pandas datasource. A 
 published.
 """
 
-from __future__ import annotations
 
 import os
 from dataclasses import dataclass

@@ -1,8 +1,8 @@
 """dbt models as Dagster assets: staging, intermediate and marts, keyed by layer."""
 
-from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -13,6 +13,8 @@ from dagster_project import settings
 from dagster_project.defs.resources import WarehouseResource
 
 DBT_TARGET_DIR = "target"
+# The dbt next to this interpreter (the venv's), so nothing depends on PATH.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 
 def _newest_mtime(root: Path) -> float:
@@ -32,7 +34,9 @@ def build_dbt_project() -> DbtProject:
     manifest = project.manifest_path
     if not manifest.exists() or manifest.stat().st_mtime < _newest_mtime(project.project_dir):
         os.environ.setdefault("SHORTFORM_DB", str(settings.warehouse_db_path()))
-        project.preparer.prepare(project)
+        DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+            ["parse", "--quiet"], target_path=project.target_path
+        ).wait()
     return project
 
 
@@ -69,4 +73,5 @@ def shortform_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(settings.DBT_PROJECT_DIR))
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(settings.DBT_PROJECT_DIR),
+                          dbt_executable=DBT_EXECUTABLE)

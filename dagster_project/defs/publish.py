@@ -92,7 +92,7 @@ def publish_marts(warehouse_path: Path, published_path: Path, run_id: str = "") 
         counts = {t: int(h.split(":", 1)[0]) for t, h in hashes.items()}
         if published_content_hash(published_path) == content:
             return PublishOutcome(published_path, False, content, counts)
-        conn.execute(f"ATTACH '{side}' AS pub (STORAGE_VERSION '{STORAGE_COMPATIBILITY_VERSION}')")
+        conn.execute(f"ATTACH '{side}' AS pub (STORAGE_VERSION '{STORAGE_COMPATIBILITY_VERSION}', READ_WRITE)")
         for t in tables:
             conn.execute(f'CREATE TABLE pub.main."{t}" AS SELECT * FROM marts."{t}"')
         conn.execute(

@@ -87,21 +87,21 @@ class PlatformsResource(dg.ConfigurableResource):
     def accounts(self) -> settings.AccountsConfig:
         return settings.load_accounts(self.accounts_file or None)
 
-    def _timeouts(self) -> tuple[float, float]:
-        return (self.connect_timeout_seconds, self.read_timeout_seconds)
+    def _timeouts(self) -> dict[str, float]:
+        return {"connect_timeout": self.connect_timeout_seconds, "read_timeout": self.read_timeout_seconds}
 
     def tiktok_client(self, account: settings.Account):
         from connectors.tiktok import TikTokClient
 
         return TikTokClient(
-            base_url=settings.base_url("tiktok"), token=account.token(), timeout=self._timeouts()
+            base_url=settings.base_url("tiktok"), token=account.token(), **self._timeouts()
         )
 
     def meta_client(self, account: settings.Account):
         from connectors.meta import MetaClient
 
         return MetaClient(
-            base_url=settings.base_url("meta"), token=account.token(), timeout=self._timeouts()
+            base_url=settings.base_url("meta"), token=account.token(), **self._timeouts()
         )
 
     def youtube_client(self, account: settings.Account):
@@ -111,5 +111,5 @@ class PlatformsResource(dg.ConfigurableResource):
             data_base_url=settings.base_url("youtube_data"),
             analytics_base_url=settings.base_url("youtube_analytics"),
             token=account.token(),
-            timeout=self._timeouts(),
+            **self._timeouts(),
         )

@@ -1,0 +1,240 @@
+"""Meta Graph API: Instagram Reels and Facebook Page Reels with their lifetime insights.
+
+Contract: API_CONTRACTS.md section B. The token travels in `Authorization: Bearer`, never in a
+URL: `paging.next` URLs are followed with their `access_token` parameter removed and rebased on
+our base URL (so the token is never sent to another host either).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from connectors.http import (
+    ApiError,
+    BaseClient,
+    HttpResult,
+    Outcome,
+    PayloadError,
+    Verdict,
+    default_classifier,
+    retry_after_seconds,
+)
+from connectors.records import LifetimeRecord
+
+DEFAULT_BASE_URL = "https://graph.facebook.com"
+DEFAULT_API_VERSION = "v25.0"
+DEFAULT_MAX_WAIT = 600.0  # seconds; a longer estimated_time_to_regain_access fails fast
+
+MEDIA_FIELDS = ("id,caption,media_type,media_product_type,permalink,timestamp,like_count,"
+                "comments_count,shortcode")
+MEDIA_PAGE_SIZE = 100
+REELS_PRODUCT_TYPE = "REELS"
+IG_REEL_METRICS = ("views,reach,likes,comments,shares,saved,total_interactions,"
+                   "ig_reels_avg_watch_time,ig_reels_video_view_total_time")
+FB_REEL_FIELDS = "id,description,title,created_time,length,permalink_url,published"
+FB_REEL_METRICS = ("blue_reels_play_count,fb_reels_total_plays,fb_reels_replay_count,"
+                   "post_impressions_unique,post_video_avg_time_watched,post_video_view_time,"
+                   "post_video_social_actions,post_video_likes_by_reaction_type,"
+                   "post_video_followers")
+
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
+TRANSIENT_CODES = frozenset({1, 2})
+AUTH_CODES = frozenset({102, 190})
+# (code, subcode) on one object's insights that mean "no insights for this one": skip it.
+NO_INSIGHTS = frozenset({(10, None), (100, 2108006)})
+
+USAGE_HEADERS = ("X-App-Usage", "X-Business-Use-Case-Usage", "X-Ad-Account-Usage",
+                 "X-FB-Ads-Insights-Throttle")
+USAGE_PERCENT_KEYS = frozenset({"call_count", "total_time", "total_cputime",
+                                "acc_id_util_pct", "app_id_util_pct"})
+THROTTLE_AT_PERCENT = 95.0
+THROTTLE_PAUSE = 60.0  # seconds, when usage is high and no regain time is given
+
+log = logging.getLogger("connectors.meta")
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def usage(headers: Mapping[str, str]) -> tuple[float, float]:
+    """(highest usage percentage, longest estimated_time_to_regain_access in seconds).
+
+    Reads every usage header Meta sends; unreadable headers count as 0.
+    """
+    highest, regain = 0.0, 0.0
+    stack: list[Any] = []
+    for name in USAGE_HEADERS:
+        raw = headers.get(name)
+        if not raw:
+            continue
+        try:
+            stack.append(json.loads(raw))
+        except ValueError:
+            log.debug("meta: unreadable %s header ignored", name)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(value, (dict, list)):
+                    stack.append(value)
+                elif key in USAGE_PERCENT_KEYS:
+                    highest = max(highest, _number(value) or 0.0)
+                elif key == "estimated_time_to_regain_access":
+                    regain = max(regain, (_number(value) or 0.0) * 60.0)
+    return highest, regain
+
+
+def classify(result: HttpResult) -> Outcome:
+    """Graph errors by `error.code`; usage headers turn into waits (retry or throttle)."""
+    highest, regain = usage(result.headers)
+    body = result.body
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        outcome = default_classifier(result)
+        if outcome.verdict is Verdict.OK and (highest >= THROTTLE_AT_PERCENT or regain > 0):
+            return Outcome(Verdict.OK, wait=max(regain, THROTTLE_PAUSE))
+        return outcome
+    code = _int_or_none(error.get("code"))
+    subcode = _int_or_none(error.get("error_subcode"))
+    message = str(error.get("message") or "")
+    server_wait = regain or retry_after_seconds(result.headers)
+    if code in AUTH_CODES:
+        return Outcome(Verdict.AUTH, message, code=code, subcode=subcode)
+    if code in RATE_LIMIT_CODES:
+        return Outcome(Verdict.RATE_LIMITED, message, code=code, subcode=subcode,
+                       wait=server_wait or None)
+    if error.get("is_transient") is True or code in TRANSIENT_CODES or result.status >= 500:
+        return Outcome(Verdict.TRANSIENT, message, code=code, subcode=subcode,
+                       wait=server_wait or None)
+    return Outcome(Verdict.FATAL, message, code=code, subcode=subcode)
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def insights_to_dict(body: Any) -> dict[str, Any]:
+    """{metric name: lifetime value} from an insights answer; object values kept as they are."""
+    data = body.get("data") if isinstance(body, dict) else None
+    out: dict[str, Any] = {}
+    for item in data or []:
+        if not isinstance(item, dict) or "name" not in item:
+            continue
+        values = item.get("values")
+        if isinstance(values, list) and values and isinstance(values[-1], dict):
+            out[item["name"]] = values[-1].get("value")
+        elif isinstance(item.get("total_value"), dict):
+            out[item["name"]] = item["total_value"].get("value")
+    return out
+
+
+class MetaClient(BaseClient):
+    """Instagram and Facebook Reels through the Graph API."""
+
+    platform = "meta"
+    default_max_wait = DEFAULT_MAX_WAIT
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        token: str | None = None,
+        api_version: str = DEFAULT_API_VERSION,
+        **options: Any,
+    ) -> None:
+        super().__init__(base_url, token, **options)
+        self.api_version = api_version
+
+    def classify(self, result: HttpResult) -> Outcome:
+        return classify(result)
+
+    def iter_instagram_reels(self, ig_user_id: str) -> Iterator[LifetimeRecord]:
+        """Every Reel of the IG user; payload = media object + {"insights": {metric: value}}."""
+        path = f"/{self.api_version}/{ig_user_id}/media"
+        params = {"fields": MEDIA_FIELDS, "limit": MEDIA_PAGE_SIZE}
+        for media in self._iter_edge("instagram", ig_user_id, path, params):
+            if media.get("media_product_type") != REELS_PRODUCT_TYPE:
+                continue
+            media_id = self._object_id(media, "instagram", ig_user_id, path)
+            insights = self._insights("instagram", ig_user_id, media_id, "insights",
+                                      IG_REEL_METRICS)
+            yield LifetimeRecord("instagram", ig_user_id, media_id, {**media, "insights": insights})
+
+    def iter_facebook_reels(self, page_id: str) -> Iterator[LifetimeRecord]:
+        """Every Reel of the Page; payload = reel object + {"insights": {metric: value}}."""
+        path = f"/{self.api_version}/{page_id}/video_reels"
+        for reel in self._iter_edge("facebook", page_id, path, {"fields": FB_REEL_FIELDS}):
+            video_id = self._object_id(reel, "facebook", page_id, path)
+            insights = self._insights("facebook", page_id, video_id, "video_insights",
+                                      FB_REEL_METRICS)
+            yield LifetimeRecord("facebook", page_id, video_id, {**reel, "insights": insights})
+
+    # -- helpers
+
+    def _iter_edge(self, platform: str, account: str, path: str,
+                   params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Objects of a cursor-paged edge, following `paging.next` until it is absent."""
+        guard = self.page_guard(account, path, platform)
+        ctx = self.context(account, path, platform)
+        target: str = path
+        query: dict[str, Any] | None = params
+        guard.visit(path)
+        while True:
+            body = self.get_json(target, query, account=account, platform=platform)
+            data = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(data, list):
+                raise PayloadError("field 'data': expected a list", **ctx)
+            for item in data:
+                if not isinstance(item, dict):
+                    raise PayloadError("field 'data[]': expected an object", **ctx)
+                yield item
+            paging = body.get("paging") or {}
+            next_url = paging.get("next") if isinstance(paging, dict) else None
+            if not next_url:
+                return
+            if not isinstance(next_url, str):
+                raise PayloadError("field 'paging.next': expected a URL", **ctx)
+            target, query = self._follow(next_url), None
+            guard.visit(target)
+
+    def _follow(self, next_url: str) -> str:
+        """`next_url` without access_token, on our base URL (path and other params kept)."""
+        parts = urlsplit(next_url)
+        kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                if k != "access_token"]
+        return self.url(parts.path) + (f"?{urlencode(kept)}" if kept else "")
+
+    def _object_id(self, obj: dict[str, Any], platform: str, account: str, path: str) -> str:
+        object_id = obj.get("id")
+        if object_id in (None, ""):
+            raise PayloadError("field 'data[].id' is missing",
+                               **self.context(account, path, platform))
+        return str(object_id)
+
+    def _insights(self, platform: str, account: str, object_id: str, edge: str,
+                  metrics: str) -> dict[str, Any]:
+        path = f"/{self.api_version}/{object_id}/{edge}"
+        try:
+            body = self.get_json(path, {"metric": metrics}, account=account, platform=platform)
+        except ApiError as err:
+            if (err.code, err.subcode) not in NO_INSIGHTS and (err.code, None) not in NO_INSIGHTS:
+                raise
+            self.log_event(logging.WARNING, "%s account %s: no insights for %s (code %s/%s): %s;"
+                           " stored without insights", platform, account, object_id, err.code,
+                           err.subcode, err.detail)
+            return {}
+        return insights_to_dict(body)

@@ -1,0 +1,62 @@
+{#
+  JSON access. Payloads in raw.* are the API objects exactly as received.
+  Paths are JSONPath strings such as '$.insights.views'; DuckDB and Spark both accept them.
+  The default implementation is DuckDB's; spark__ versions are written for the Spark port
+  and are not exercised by the test suite yet.
+#}
+
+{# The value at `path` as text (a JSON string unquoted, a number as its literal text, an object
+   or array as JSON text); null when the key is absent or JSON null. #}
+{% macro json_text(column, path) -%}
+    {{ return(adapter.dispatch('json_text', 'shortform')(column, path)) }}
+{%- endmacro %}
+
+{% macro default__json_text(column, path) -%}
+    json_extract_string({{ column }}, '{{ path }}')
+{%- endmacro %}
+
+{% macro spark__json_text(column, path) -%}
+    get_json_object({{ column }}, '{{ path }}')
+{%- endmacro %}
+
+
+{# True when the value at `path` is a JSON object (e.g. a Meta insights metric whose value is
+   {"COMMENT": 3, "SHARE": 1}); null/false otherwise. #}
+{% macro json_is_object(column, path) -%}
+    {{ return(adapter.dispatch('json_is_object', 'shortform')(column, path)) }}
+{%- endmacro %}
+
+{% macro default__json_is_object(column, path) -%}
+    (json_type({{ column }}, '{{ path }}') = 'OBJECT')
+{%- endmacro %}
+
+{% macro spark__json_is_object(column, path) -%}
+    (substring(trim(get_json_object({{ column }}, '{{ path }}')), 1, 1) = chr(123))
+{%- endmacro %}
+
+
+{# Sum of the values of the JSON object at `path`, each cast strictly as a count (see to_count).
+   Null when there is no object at `path`; 0 for an empty object. Used for Facebook's
+   post_video_likes_by_reaction_type, whose set of keys is open-ended. #}
+{% macro json_sum_counts(column, path, label, context=none) -%}
+    {{ return(adapter.dispatch('json_sum_counts', 'shortform')(column, path, label, context)) }}
+{%- endmacro %}
+
+{% macro default__json_sum_counts(column, path, label, context) -%}
+    case
+        when {{ shortform.json_is_object(column, path) }} then coalesce((
+            select sum({{ shortform.to_count("json_extract_string(reaction.value, '$')", label, context) }})
+            from json_each({{ column }}, '{{ path }}') as reaction
+        ), 0)
+    end
+{%- endmacro %}
+
+{% macro spark__json_sum_counts(column, path, label, context) -%}
+    case
+        when {{ shortform.json_is_object(column, path) }} then aggregate(
+            map_values(from_json(get_json_object({{ column }}, '{{ path }}'), 'map<string,string>')),
+            cast(0 as bigint),
+            (acc, v) -> acc + {{ shortform.to_count('v', label, context) }}
+        )
+    end
+{%- endmacro %}

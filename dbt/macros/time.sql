@@ -1,0 +1,94 @@
+{#
+  Time conversions. Every *_at column is a naive TIMESTAMP holding UTC.
+  Defaults are DuckDB (ICU time zones are built in); spark__ versions are for the Spark port.
+#}
+
+{# An ISO-8601 / RFC 3339 text with an offset ("2026-10-01T12:00:00+0000",
+   "2026-10-01T12:00:00Z") -> UTC timestamp, independent of the session time zone. #}
+{% macro iso_text_to_utc_timestamp(value) -%}
+    {{ return(adapter.dispatch('iso_text_to_utc_timestamp', 'shortform')(value)) }}
+{%- endmacro %}
+
+{% macro default__iso_text_to_utc_timestamp(value) -%}
+    timezone('UTC', cast({{ value }} as timestamptz))
+{%- endmacro %}
+
+{% macro spark__iso_text_to_utc_timestamp(value) -%}
+    to_utc_timestamp(to_timestamp({{ value }}), current_timezone())
+{%- endmacro %}
+
+
+{# Epoch seconds (a bigint expression) -> UTC timestamp. #}
+{% macro epoch_seconds_to_utc_timestamp(value) -%}
+    {{ return(adapter.dispatch('epoch_seconds_to_utc_timestamp', 'shortform')(value)) }}
+{%- endmacro %}
+
+{% macro default__epoch_seconds_to_utc_timestamp(value) -%}
+    make_timestamp(cast({{ value }} as bigint) * 1000000)
+{%- endmacro %}
+
+{% macro spark__epoch_seconds_to_utc_timestamp(value) -%}
+    to_utc_timestamp(timestamp_seconds({{ value }}), current_timezone())
+{%- endmacro %}
+
+
+{# The calendar date, in IANA zone `tz` (a quoted literal, e.g. "'America/Los_Angeles'"), of a UTC
+   timestamp. #}
+{% macro utc_timestamp_to_local_date(value, tz) -%}
+    {{ return(adapter.dispatch('utc_timestamp_to_local_date', 'shortform')(value, tz)) }}
+{%- endmacro %}
+
+{% macro default__utc_timestamp_to_local_date(value, tz) -%}
+    cast(timezone({{ tz }}, timezone('UTC', {{ value }})) as date)
+{%- endmacro %}
+
+{% macro spark__utc_timestamp_to_local_date(value, tz) -%}
+    cast(from_utc_timestamp({{ value }}, {{ tz }}) as date)
+{%- endmacro %}
+
+
+{# ISO-8601 duration ("PT45S", "PT1M30S", "PT1H2M3S", "P1DT2H", "P0D") -> whole seconds.
+   Null when the text is not a duration of that form (a not_null test then fails loudly). #}
+{% macro iso8601_duration_to_seconds(value) -%}
+    case
+        when {{ shortform.matches_pattern(value, 'P([0-9]+D)?(T([0-9]+H)?([0-9]+M)?([0-9]+S)?)?') }}
+            and {{ value }} not in ('P', 'PT')
+        then
+              coalesce(cast(nullif(regexp_extract({{ value }}, 'P([0-9]+)D', 1), '') as bigint), 0) * 86400
+            + coalesce(cast(nullif(regexp_extract({{ value }}, 'T([0-9]+)H', 1), '') as bigint), 0) * 3600
+            + coalesce(cast(nullif(regexp_extract({{ value }}, 'T(?:[0-9]+H)?([0-9]+)M', 1), '') as bigint), 0) * 60
+            + coalesce(cast(nullif(regexp_extract({{ value }}, '([0-9]+)S', 1), '') as bigint), 0)
+    end
+{%- endmacro %}
+
+
+{# ISO week label 'YYYY-Www' (ISO year, Monday-based weeks) of a date. #}
+{% macro iso_week_label(value) -%}
+    {{ return(adapter.dispatch('iso_week_label', 'shortform')(value)) }}
+{%- endmacro %}
+
+{% macro default__iso_week_label(value) -%}
+    strftime({{ value }}, '%G-W%V')
+{%- endmacro %}
+
+{% macro spark__iso_week_label(value) -%}
+    concat(cast(extract(YEAROFWEEK from {{ value }}) as string), '-W', lpad(cast(weekofyear({{ value }}) as string), 2, '0'))
+{%- endmacro %}
+
+
+{# Monday of the ISO week of a date, as a date. #}
+{% macro iso_week_start(value) -%}
+    cast({{ dbt.date_trunc('week', value) }} as date)
+{%- endmacro %}
+
+
+{# A date plus n days (n an integer expression), as a date. #}
+{% macro add_days(value, n) -%}
+    cast({{ dbt.dateadd('day', n, value) }} as date)
+{%- endmacro %}
+
+
+{# Whole days from first_date to second_date. #}
+{% macro days_between(first_date, second_date) -%}
+    {{ dbt.datediff(first_date, second_date, 'day') }}
+{%- endmacro %}

@@ -1,0 +1,182 @@
+{#
+  Rule 1 of the architecture: lifetime totals are snapshots, not days. Consecutive lifetime
+  snapshots of one content become daily values (one row per content per UTC day):
+
+  (a) first snapshot, content published ON the snapshot date (UTC): the day's value is the
+      snapshot itself (delta from zero); derivation 'snapshot_delta', complete.
+  (b) first snapshot, content published BEFORE it: history cannot be backfilled, so one row on
+      the snapshot date with null daily values; derivation 'first_snapshot', incomplete;
+      cumulative values kept.
+  (c) snapshots one day apart: the delta; 'snapshot_delta', complete.
+  (d) a gap of N days (N-1 missed snapshot days): the delta is spread evenly over the N days
+      ending on the snapshot date, integer-safe (truncating division; the remainder goes on the
+      last day, so the N values sum exactly to the delta); 'snapshot_spread', incomplete.
+      watch_seconds is spread in whole milliseconds for the same reason.
+  (e) a negative delta (downward restatement by the platform) is kept negative and the rows of
+      that interval are flagged is_restated_down.
+
+  reach is not additive: only reach_cumulative (lifetime unique reach as of the day) is kept, and
+  only on observed snapshot days (null on spread days, where it is unknown). views_cumulative is
+  the lifetime total as of the day: observed on snapshot days, prior snapshot + spread values on
+  spread days.
+#}
+
+{%- set additive = ['views', 'likes', 'comments', 'shares', 'saves', 'watch_ms'] -%}
+{%- set by_content = 'over (partition by content_key order by snapshot_date)' -%}
+
+with
+
+snapshots as (
+
+    select
+        platform,
+        surface,
+        account_id,
+        content_id,
+        content_key,
+        published_at,
+        snapshot_date,
+        views_cumulative,
+        reach_cumulative,
+        likes_cumulative,
+        comments_cumulative,
+        shares_cumulative,
+        saves_cumulative,
+        cast(watch_seconds_cumulative * 1000 as bigint) as watch_ms_cumulative,
+        views_basis
+    from {{ ref('int_snapshots_unioned') }}
+
+),
+
+sequenced as (
+
+    select
+        snapshots.*,
+        lag(snapshot_date) {{ by_content }} as prev_snapshot_date,
+        {%- for metric in additive %}
+        lag({{ metric }}_cumulative) {{ by_content }} as prev_{{ metric }}_cumulative,
+        {%- endfor %}
+        case
+            when published_at is null then false
+            else cast(published_at as date) >= snapshot_date
+        end as is_published_by_snapshot_date
+    from snapshots
+
+),
+
+intervals as (
+
+    select
+        sequenced.*,
+        case
+            when prev_snapshot_date is null and is_published_by_snapshot_date then 'snapshot_delta'
+            when prev_snapshot_date is null then 'first_snapshot'
+            when {{ shortform.days_between('prev_snapshot_date', 'snapshot_date') }} = 1 then 'snapshot_delta'
+            else 'snapshot_spread'
+        end as derivation,
+        case
+            when prev_snapshot_date is null then 1
+            else {{ shortform.days_between('prev_snapshot_date', 'snapshot_date') }}
+        end as span_days,
+        {%- for metric in additive %}
+        case
+            when prev_snapshot_date is not null then {{ metric }}_cumulative - prev_{{ metric }}_cumulative
+            when is_published_by_snapshot_date then {{ metric }}_cumulative
+        end as {{ metric }}_delta{{ ',' if not loop.last }}
+        {%- endfor %}
+    from sequenced
+
+),
+
+flagged as (
+
+    select
+        intervals.*,
+        (
+            {%- for metric in additive %}
+            coalesce({{ metric }}_delta < 0, false){{ ' or' if not loop.last }}
+            {%- endfor %}
+        ) as is_restated_down
+    from intervals
+
+),
+
+day_offsets as (
+
+    select generated_number - 1 as day_offset
+    from ({{ dbt.generate_series(var('max_spread_days')) }}) as series
+
+),
+
+expanded as (
+
+    select
+        flagged.*,
+        day_offsets.day_offset,
+        day_offsets.day_offset = flagged.span_days - 1 as is_snapshot_day,
+        {{ shortform.add_days('flagged.snapshot_date', 'day_offsets.day_offset - (flagged.span_days - 1)') }} as metric_date
+    from flagged
+    inner join day_offsets
+        on day_offsets.day_offset < flagged.span_days
+
+),
+
+daily as (
+
+    select
+        platform,
+        surface,
+        account_id,
+        content_id,
+        content_key,
+        published_at,
+        metric_date,
+        snapshot_date,
+        derivation,
+        derivation = 'snapshot_delta' as is_complete,
+        is_restated_down,
+        {%- for metric in additive %}
+        case
+            when is_snapshot_day
+                then {{ metric }}_delta - (span_days - 1) * {{ shortform.int_div(metric ~ '_delta', 'span_days') }}
+            else {{ shortform.int_div(metric ~ '_delta', 'span_days') }}
+        end as {{ metric }},
+        {%- endfor %}
+        case
+            when is_snapshot_day then views_cumulative
+            else prev_views_cumulative + (day_offset + 1) * {{ shortform.int_div('views_delta', 'span_days') }}
+        end as views_cumulative,
+        case when is_snapshot_day then reach_cumulative end as reach_cumulative,
+        views_basis
+    from expanded
+
+),
+
+final as (
+
+    select
+        platform,
+        surface,
+        account_id,
+        content_id,
+        content_key,
+        published_at,
+        cast(metric_date as date) as metric_date,
+        snapshot_date,
+        derivation,
+        is_complete,
+        is_restated_down,
+        cast(views as bigint) as views,
+        cast(likes as bigint) as likes,
+        cast(comments as bigint) as comments,
+        cast(shares as bigint) as shares,
+        cast(saves as bigint) as saves,
+        cast(cast(watch_ms as decimal(18, 0)) * 0.001 as decimal(18, 3)) as watch_seconds,
+        cast(views_cumulative as bigint) as views_cumulative,
+        cast(reach_cumulative as bigint) as reach_cumulative,
+        views_basis
+    from daily
+
+)
+
+select * from final

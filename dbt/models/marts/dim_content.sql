@@ -1,0 +1,135 @@
+{#
+  One row per short-form content item (content_key = platform || ':' || content_id) across all
+  surfaces. Attributes come from the latest snapshot of the content.
+  published_date is on the platform day basis: UTC for TikTok / Instagram / Facebook, Pacific time
+  (America/Los_Angeles) for YouTube, matching fct_content_daily.metric_date.
+#}
+
+with
+
+lifetime_snapshots as (
+
+    select
+        platform,
+        surface,
+        account_id,
+        content_id,
+        content_key,
+        published_at,
+        snapshot_date,
+        duration_seconds,
+        caption,
+        permalink,
+        views_basis,
+        views_cumulative as lifetime_views
+    from {{ ref('int_snapshots_unioned') }}
+
+),
+
+youtube_snapshots as (
+
+    select
+        platform,
+        surface,
+        account_id,
+        content_id,
+        platform || ':' || content_id as content_key,
+        published_at,
+        snapshot_date,
+        duration_seconds,
+        caption,
+        permalink,
+        'youtube.views' as views_basis,
+        views as lifetime_views,
+        is_short
+    from {{ ref('stg_youtube__videos') }}
+
+),
+
+all_snapshots as (
+
+    select * from lifetime_snapshots
+    union all
+    select
+        platform, surface, account_id, content_id, content_key, published_at, snapshot_date,
+        duration_seconds, caption, permalink, views_basis, lifetime_views
+    from youtube_snapshots
+    -- a video is a Short when its latest snapshot says so (checked in `latest` below)
+
+),
+
+ranked as (
+
+    select
+        all_snapshots.*,
+        row_number() over (partition by content_key order by snapshot_date desc) as recency_rank,
+        min(snapshot_date) over (partition by content_key) as first_seen_date,
+        max(snapshot_date) over (partition by content_key) as last_seen_date
+    from all_snapshots
+
+),
+
+youtube_shorts as (
+
+    select content_key
+    from (
+        select
+            content_key,
+            is_short,
+            row_number() over (partition by content_key order by snapshot_date desc) as recency_rank
+        from youtube_snapshots
+    ) as latest_youtube
+    where recency_rank = 1 and is_short
+
+),
+
+latest as (
+
+    select ranked.*
+    from ranked
+    where recency_rank = 1
+        and (
+            platform <> 'youtube'
+            or content_key in (select content_key from youtube_shorts)
+        )
+
+),
+
+accounts as (
+
+    select * from {{ ref('dim_account') }}
+
+),
+
+final as (
+
+    select
+        cast(latest.content_key as {{ dbt.type_string() }}) as content_key,
+        cast(latest.content_id as {{ dbt.type_string() }}) as content_id,
+        cast(latest.platform as {{ dbt.type_string() }}) as platform,
+        cast(latest.surface as {{ dbt.type_string() }}) as surface,
+        cast(accounts.brand as {{ dbt.type_string() }}) as brand,
+        cast(latest.account_id as {{ dbt.type_string() }}) as account_id,
+        cast(latest.published_at as timestamp) as published_at,
+        cast(
+            case
+                when latest.platform = 'youtube'
+                    then {{ shortform.utc_timestamp_to_local_date('latest.published_at', "'America/Los_Angeles'") }}
+                else cast(latest.published_at as date)
+            end
+        as date) as published_date,
+        cast(latest.duration_seconds as double) as duration_seconds,
+        cast(latest.caption as {{ dbt.type_string() }}) as caption,
+        cast(latest.permalink as {{ dbt.type_string() }}) as permalink,
+        cast(latest.views_basis as {{ dbt.type_string() }}) as views_basis,
+        cast(latest.first_seen_date as date) as first_seen_date,
+        cast(latest.last_seen_date as date) as last_seen_date,
+        cast(latest.lifetime_views as bigint) as lifetime_views
+    from latest
+    left join accounts
+        on latest.platform = accounts.platform
+        and latest.account_id = accounts.account_id
+
+)
+
+select * from final

@@ -1,0 +1,117 @@
+{#
+  Weekly comparison per brand and surface. Weeks are ISO weeks (Monday start) on each platform's
+  day basis: UTC days for TikTok / Instagram / Facebook, Pacific-time days for YouTube Shorts
+  (YouTube Analytics), so a YouTube week is offset by 7-8 hours from the others.
+  Rates are recomputed from the week's sums (never averaged across days or posts); reach is not
+  additive and is left out.
+#}
+
+with
+
+daily as (
+
+    select
+        fct_content_daily.*,
+        {{ shortform.iso_week_start('metric_date') }} as week_start
+    from {{ ref('fct_content_daily') }}
+
+),
+
+activity as (
+
+    select
+        brand,
+        platform,
+        surface,
+        week_start,
+        count(distinct case when views is not null then content_key end) as active_contents,
+        sum(views) as views,
+        sum(likes) as likes,
+        sum(comments) as comments,
+        sum(shares) as shares,
+        sum(saves) as saves,
+        sum(engagements) as engagements,
+        sum(watch_seconds) as watch_seconds,
+        count(distinct metric_date) as days_covered,
+        avg(case when is_complete then 1.0 else 0.0 end) as complete_share,
+        max(views_basis) as views_basis
+    from daily
+    group by brand, platform, surface, week_start
+
+),
+
+published as (
+
+    select
+        brand,
+        platform,
+        surface,
+        {{ shortform.iso_week_start('published_date') }} as week_start,
+        count(*) as posts_published,
+        max(views_basis) as views_basis
+    from {{ ref('dim_content') }}
+    group by brand, platform, surface, {{ shortform.iso_week_start('published_date') }}
+
+),
+
+first_activity as (
+
+    select brand, surface, min(week_start) as first_week_start
+    from activity
+    group by brand, surface
+
+),
+
+-- every week with activity, plus weeks with publications since the surface's first tracked week
+-- (content published long before tracking started does not create empty historical weeks)
+weeks as (
+
+    select brand, platform, surface, week_start
+    from activity
+
+    union
+
+    select published.brand, published.platform, published.surface, published.week_start
+    from published
+    inner join first_activity
+        on published.brand = first_activity.brand
+        and published.surface = first_activity.surface
+    where published.week_start >= first_activity.first_week_start
+
+),
+
+final as (
+
+    select
+        cast(weeks.brand as {{ dbt.type_string() }}) as brand,
+        cast(weeks.platform as {{ dbt.type_string() }}) as platform,
+        cast(weeks.surface as {{ dbt.type_string() }}) as surface,
+        cast({{ shortform.iso_week_label('weeks.week_start') }} as {{ dbt.type_string() }}) as iso_week,
+        cast(weeks.week_start as date) as week_start,
+        cast(coalesce(published.posts_published, 0) as bigint) as posts_published,
+        cast(coalesce(activity.active_contents, 0) as bigint) as active_contents,
+        cast(activity.views as bigint) as views,
+        cast(activity.likes as bigint) as likes,
+        cast(activity.comments as bigint) as comments,
+        cast(activity.shares as bigint) as shares,
+        cast(activity.saves as bigint) as saves,
+        cast(activity.engagements as bigint) as engagements,
+        cast(activity.watch_seconds as decimal(18, 3)) as watch_seconds,
+        {{ shortform.safe_divide('activity.engagements', 'activity.views') }} as engagement_rate,
+        {{ shortform.safe_divide('activity.watch_seconds', 'activity.views') }} as avg_watch_seconds_per_view,
+        cast(coalesce(activity.days_covered, 0) as bigint) as days_covered,
+        cast(activity.complete_share as double) as complete_share,
+        cast(coalesce(activity.views_basis, published.views_basis) as {{ dbt.type_string() }}) as views_basis
+    from weeks
+    left join activity
+        on weeks.brand = activity.brand
+        and weeks.surface = activity.surface
+        and weeks.week_start = activity.week_start
+    left join published
+        on weeks.brand = published.brand
+        and weeks.surface = published.surface
+        and weeks.week_start = published.week_start
+
+)
+
+select * from final

@@ -1,0 +1,57 @@
+{#
+  Instagram Reels: one row per Reel per snapshot date, LIFETIME insights through the end of
+  snapshot_date (UTC). Rename, cast, unit-fix only.
+  Unit fixes: ig_reels_video_view_total_time and ig_reels_avg_watch_time are milliseconds
+  -> seconds; timestamp "2026-10-01T12:00:00+0000" -> UTC timestamp.
+  `views` is the post-2025-04-21 Instagram definition (replaces plays); missing insights (the API
+  returns an empty set instead of 0) stay null.
+#}
+{%- set ctx = "'ig_user_id=' || ig_user_id || ', media_id=' || media_id || ', snapshot_date=' || cast(snapshot_date as " ~ dbt.type_string() ~ ")" -%}
+
+with
+
+source as (
+
+    select * from {{ source('instagram', 'reels') }}
+
+),
+
+renamed as (
+
+    select
+        'instagram' as platform,
+        'instagram_reels' as surface,
+        cast(ig_user_id as {{ dbt.type_string() }}) as account_id,
+        cast(media_id as {{ dbt.type_string() }}) as content_id,
+        cast(snapshot_date as date) as snapshot_date,
+
+        {{ shortform.iso_text_to_utc_timestamp(shortform.json_text('payload', '$.timestamp')) }} as published_at,
+        {{ shortform.json_text('payload', '$.caption') }} as caption,
+        {{ shortform.json_text('payload', '$.permalink') }} as permalink,
+        {{ shortform.json_text('payload', '$.media_type') }} as media_type,
+        {{ shortform.json_text('payload', '$.media_product_type') }} as media_product_type,
+        cast(null as double) as duration_seconds,
+
+        -- lifetime totals
+        {{ shortform.to_count(shortform.json_text('payload', '$.insights.views'), 'instagram.views', ctx) }} as views,
+        {{ shortform.to_count(shortform.json_text('payload', '$.insights.reach'), 'instagram.reach', ctx) }} as reach,
+        {{ shortform.to_count(shortform.json_text('payload', '$.insights.likes'), 'instagram.likes', ctx) }} as likes,
+        {{ shortform.to_count(shortform.json_text('payload', '$.insights.comments'), 'instagram.comments', ctx) }} as comments,
+        {{ shortform.to_count(shortform.json_text('payload', '$.insights.shares'), 'instagram.shares', ctx) }} as shares,
+        {{ shortform.to_count(shortform.json_text('payload', '$.insights.saved'), 'instagram.saved', ctx) }} as saves,
+        {{ shortform.to_count(shortform.json_text('payload', '$.insights.total_interactions'), 'instagram.total_interactions', ctx) }} as total_interactions,
+        cast(
+            {{ shortform.to_decimal(shortform.json_text('payload', '$.insights.ig_reels_video_view_total_time'), 'instagram.ig_reels_video_view_total_time', ctx) }}
+            * 0.001 as decimal(18, 3)
+        ) as watch_seconds,
+        {{ shortform.to_decimal(shortform.json_text('payload', '$.insights.ig_reels_avg_watch_time'), 'instagram.ig_reels_avg_watch_time', ctx, 'double') }}
+            / 1000 as avg_watch_seconds,
+
+        'instagram.views' as views_basis,
+        cast(pulled_at as timestamp) as pulled_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,41 @@
+{#
+  TikTok business/get daily account metrics: one row per account per UTC day (true daily values,
+  not lifetime). Rename, cast only. Daily likes are not net of unlikes (API behaviour).
+#}
+{%- set ctx = "'business_id=' || business_id || ', metric_date=' || cast(metric_date as " ~ dbt.type_string() ~ ")" -%}
+
+with
+
+source as (
+
+    select * from {{ source('tiktok', 'account_days') }}
+
+),
+
+renamed as (
+
+    select
+        'tiktok' as platform,
+        'tiktok' as surface,
+        cast(business_id as {{ dbt.type_string() }}) as account_id,
+        cast(metric_date as date) as metric_date,
+
+        {{ shortform.to_count(shortform.json_text('payload', '$.video_views'), 'tiktok.video_views', ctx) }} as views,
+        {{ shortform.to_count(shortform.json_text('payload', '$.unique_video_views'), 'tiktok.unique_video_views', ctx) }} as unique_views,
+        {{ shortform.to_count(shortform.json_text('payload', '$.profile_views'), 'tiktok.profile_views', ctx) }} as profile_views,
+        {{ shortform.to_count(shortform.json_text('payload', '$.likes'), 'tiktok.likes', ctx) }} as likes,
+        {{ shortform.to_count(shortform.json_text('payload', '$.comments'), 'tiktok.comments', ctx) }} as comments,
+        {{ shortform.to_count(shortform.json_text('payload', '$.shares'), 'tiktok.shares', ctx) }} as shares,
+        {{ shortform.to_count(shortform.json_text('payload', '$.followers_count'), 'tiktok.followers_count', ctx) }} as followers_count,
+        {{ shortform.to_count(shortform.json_text('payload', '$.daily_new_followers'), 'tiktok.daily_new_followers', ctx) }} as new_followers,
+        {{ shortform.to_count(shortform.json_text('payload', '$.daily_lost_followers'), 'tiktok.daily_lost_followers', ctx) }} as lost_followers,
+        {{ shortform.to_count(shortform.json_text('payload', '$.engaged_audience'), 'tiktok.engaged_audience', ctx) }} as engaged_audience,
+
+        'tiktok.video_views' as views_basis,
+        cast(pulled_at as timestamp) as pulled_at
+
+    from source
+
+)
+
+select * from renamed

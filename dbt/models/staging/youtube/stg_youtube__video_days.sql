@@ -1,0 +1,49 @@
+{#
+  YouTube Analytics reports.query (dimensions=day, filters=video==id): one row per video per day.
+  Days are Pacific-time days (YouTube Analytics basis). True daily values, not lifetime.
+  Rename, cast, unit-fix only: estimatedMinutesWatched minutes -> watch_seconds (x 60);
+  averageViewDuration is seconds already.
+  views: since 2025-03-31 a Shorts view counts every start or replay; engagedViews keeps the
+  older methodology.
+#}
+{%- set ctx = "'channel_id=' || channel_id || ', video_id=' || video_id || ', metric_date=' || cast(metric_date as " ~ dbt.type_string() ~ ")" -%}
+
+with
+
+source as (
+
+    select * from {{ source('youtube', 'video_days') }}
+
+),
+
+renamed as (
+
+    select
+        'youtube' as platform,
+        'youtube_shorts' as surface,
+        cast(channel_id as {{ dbt.type_string() }}) as account_id,
+        cast(video_id as {{ dbt.type_string() }}) as content_id,
+        cast(metric_date as date) as metric_date,
+
+        {{ shortform.to_count(shortform.json_text('payload', '$.views'), 'youtube.views', ctx) }} as views,
+        {{ shortform.to_count(shortform.json_text('payload', '$.engagedViews'), 'youtube.engagedViews', ctx) }} as engaged_views,
+        cast(null as bigint) as reach,
+        {{ shortform.to_count(shortform.json_text('payload', '$.likes'), 'youtube.likes', ctx) }} as likes,
+        {{ shortform.to_count(shortform.json_text('payload', '$.comments'), 'youtube.comments', ctx) }} as comments,
+        {{ shortform.to_count(shortform.json_text('payload', '$.shares'), 'youtube.shares', ctx) }} as shares,
+        cast(null as bigint) as saves,
+        cast(
+            {{ shortform.to_decimal(shortform.json_text('payload', '$.estimatedMinutesWatched'), 'youtube.estimatedMinutesWatched', ctx) }}
+            * 60 as decimal(18, 3)
+        ) as watch_seconds,
+        {{ shortform.to_decimal(shortform.json_text('payload', '$.averageViewDuration'), 'youtube.averageViewDuration', ctx, 'double') }} as avg_watch_seconds,
+        {{ shortform.to_count(shortform.json_text('payload', '$.subscribersGained'), 'youtube.subscribersGained', ctx) }} as subscribers_gained,
+
+        'youtube.views' as views_basis,
+        cast(pulled_at as timestamp) as pulled_at
+
+    from source
+
+)
+
+select * from renamed

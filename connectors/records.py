@@ -6,9 +6,10 @@ date by the ingest layer. Daily records carry the metric date the API reported.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)

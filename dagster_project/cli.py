@@ -12,8 +12,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
+from datetime import UTC, date, datetime, timedelta
+
+import yaml
 
 from dagster_project import settings
 
@@ -28,7 +29,7 @@ def _date(value: str) -> date:
 
 
 def _yesterday() -> date:
-    return datetime.now(timezone.utc).date() - timedelta(days=1)
+    return datetime.now(UTC).date() - timedelta(days=1)
 
 
 def _apply_paths(args: argparse.Namespace) -> None:
@@ -107,6 +108,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             os.environ[env_name] = server.url
         for family, var in settings.TOKEN_ENV.items():
             os.environ[var] = SANDBOX_TOKENS[family]
+        if not getattr(args, "accounts", None):
+            # the sandbox world's brands and accounts, written once so every step reads the same file
+            accounts_file = settings.warehouse_db_path().parent / "sandbox_accounts.yml"
+            accounts_file.parent.mkdir(parents=True, exist_ok=True)
+            accounts_file.write_text(yaml.safe_dump(world.accounts_config(), sort_keys=True), encoding="utf-8")
+            args.accounts = str(accounts_file)
         _apply_paths(args)
         instance = get_instance()
         print(f"sandbox on {server.url}; simulating daily pulls {start} .. {end} ({args.days} days)", flush=True)

@@ -6,7 +6,11 @@ import dagster as dg
 
 from dagster_project.defs.ingest import accounts, meta, tiktok, youtube
 from dagster_project.defs.jobs import (
-    daily_pull_job, daily_pull_schedule, platform_pull_jobs, refresh_job, weekly_refresh_schedule,
+    daily_pull_job,
+    daily_pull_schedule,
+    platform_pull_jobs,
+    refresh_job,
+    weekly_refresh_schedule,
 )
 from dagster_project.defs.publish import published_marts
 from dagster_project.defs.quality.gx_checks import gx_comparison_suite

@@ -7,9 +7,9 @@ The CLI and `make run` go through here so that every run uses the same Dagster d
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable
 
 import dagster as dg
 
@@ -22,6 +22,7 @@ class RunSummary:
     failures: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     check_failures: list[str] = field(default_factory=list)
+    materialized: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         where = f" {self.partition}" if self.partition else ""
@@ -31,7 +32,9 @@ class RunSummary:
         parts += [f"  step failed: {f}" for f in self.failures]
         parts += [f"  check failed: {c}" for c in self.check_failures]
         if self.skipped:
-            parts.append(f"  not run: {', '.join(self.skipped)}")
+            parts.append(f"  skipped: {', '.join(self.skipped)}")
+        if "published/marts" not in self.materialized and self.job == "refresh":
+            parts.append("  not published: the previously published file is unchanged")
         return "\n".join(parts)
 
 
@@ -45,7 +48,7 @@ def get_instance() -> dg.DagsterInstance:
 
 
 def _summarize(result: dg.ExecuteInProcessResult, job: str, partition: str | None) -> RunSummary:
-    failures, skipped, checks = [], [], []
+    failures, skipped, checks, materialized = [], [], [], []
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.STEP_FAILURE:
             data = event.step_failure_data
@@ -53,13 +56,15 @@ def _summarize(result: dg.ExecuteInProcessResult, job: str, partition: str | Non
             if data and data.user_failure_data and data.user_failure_data.description:
                 message = data.user_failure_data.description
             failures.append(f"{event.step_key}: {message.splitlines()[0] if message else ''}")
+        elif event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION and event.asset_key:
+            materialized.append(event.asset_key.to_user_string())
         elif event.event_type == dg.DagsterEventType.STEP_SKIPPED:
             skipped.append(event.step_key or "?")
         elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             if evaluation is not None and not evaluation.passed:
                 checks.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
-    return RunSummary(job, partition, result.success, failures, skipped, checks)
+    return RunSummary(job, partition, result.success, failures, skipped, checks, materialized)
 
 
 def run_job(job_name: str, partition: date | None = None, instance: dg.DagsterInstance | None = None) -> RunSummary:

@@ -9,7 +9,7 @@ whose content equals what is already published leaves the live file untouched, b
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -101,7 +101,7 @@ def publish_marts(warehouse_path: Path, published_path: Path, run_id: str = "") 
         )
         conn.execute(
             f"INSERT INTO pub.main.{PUBLISH_INFO_TABLE} VALUES (?, ?, ?, ?, ?)",
-            [datetime.now(timezone.utc).replace(tzinfo=None), run_id, content, json.dumps(hashes),
+            [datetime.now(UTC).replace(tzinfo=None), run_id, content, json.dumps(hashes),
              STORAGE_COMPATIBILITY_VERSION],
         )
         conn.execute("DETACH pub")

@@ -5,6 +5,8 @@
   (derivation 'first_snapshot'), and the last derived row carries the latest lifetime total.
 #}
 
+{{ config(meta={"dagster": {"ref": {"name": "fct_content_daily"}}}) }}
+
 with
 
 snapshots as (

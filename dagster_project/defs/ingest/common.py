@@ -6,8 +6,8 @@ every account that failed (so the blocking completeness check downstream sees th
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import dagster as dg
 

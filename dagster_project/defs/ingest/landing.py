@@ -8,9 +8,9 @@ payload changed (newest pull wins), so landing an identical pull twice changes n
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Iterable, Sequence
+from datetime import UTC, date, datetime
 
 import duckdb
 
@@ -72,7 +72,7 @@ class LandingResult:
 
 def utc_now() -> datetime:
     """Naive UTC timestamp, the warehouse's convention for `*_at` columns."""
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def ensure_raw_schema(conn: duckdb.DuckDBPyConnection) -> None:

@@ -64,8 +64,10 @@ def validate_frame(df: pd.DataFrame, brands: list[str]) -> SuiteOutcome:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("TQDM_DISABLE", "1")
     import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     batch = (
         context.data_sources.add_pandas("warehouse")
         .add_dataframe_asset("rpt_platform_comparison_weekly")

@@ -9,7 +9,11 @@ import pytest
 
 from connectors.records import DailyRecord, LifetimeRecord
 from dagster_project.defs.ingest.landing import (
-    RAW_TABLES, ensure_raw_schema, land_accounts, land_daily, land_lifetime,
+    RAW_TABLES,
+    ensure_raw_schema,
+    land_accounts,
+    land_daily,
+    land_lifetime,
 )
 from dagster_project.settings import ConfigError, parse_accounts
 

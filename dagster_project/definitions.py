@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dagster_project.defs.ingest import accounts, meta, tiktok, youtube
+from dagster_project.defs.ingest import accounts, ads, meta, tiktok, youtube
 from dagster_project.defs.jobs import (
     daily_pull_job,
     daily_pull_schedule,
@@ -19,7 +19,7 @@ from dagster_project.defs.transform.dbt import dbt_resource, shortform_dbt_model
 
 defs = dg.Definitions(
     assets=[
-        *dg.load_assets_from_modules([tiktok, meta, youtube, accounts]),
+        *dg.load_assets_from_modules([tiktok, meta, youtube, ads, accounts]),
         shortform_dbt_models,
         published_marts,
     ],

@@ -72,7 +72,10 @@ def run_job(job_name: str, partition: date | None = None, instance: dg.DagsterIn
 
     job = defs.resolve_job_def(job_name)
     key = partition.isoformat() if partition else None
+    # Console log level of in-process runs (the run storage keeps every event regardless).
+    level = os.environ.get("SHORTFORM_LOG_LEVEL", "WARNING").upper()
     result = job.execute_in_process(
+        run_config={"loggers": {"console": {"config": {"log_level": level}}}},
         instance=instance or get_instance(), partition_key=key, raise_on_error=False,
         tags={"shortform/trigger": "cli"},
     )

@@ -35,13 +35,16 @@ TOKEN_ENV = {
     "youtube": "YOUTUBE_ACCESS_TOKEN",
 }
 
-# platform block in accounts.yml -> (api family, platform, surface, id field)
-ACCOUNT_BLOCKS = {
-    "tiktok": ("tiktok", "tiktok", "tiktok", "business_id"),
-    "instagram": ("meta", "instagram", "instagram_reels", "ig_user_id"),
-    "facebook": ("meta", "facebook", "facebook_reels", "page_id"),
-    "youtube": ("youtube", "youtube", "youtube_shorts", "channel_id"),
-}
+# (block in accounts.yml, id field) -> api family (client and token), platform, surface
+ACCOUNT_KINDS = (
+    ("tiktok", "business_id", "tiktok", "tiktok", "tiktok"),
+    ("tiktok", "advertiser_id", "tiktok", "tiktok_ads", "tiktok"),
+    ("instagram", "ig_user_id", "meta", "instagram", "instagram_reels"),
+    ("facebook", "page_id", "meta", "facebook", "facebook_reels"),
+    ("meta_ads", "ad_account_id", "meta", "meta_ads", "meta_ads"),
+    ("youtube", "channel_id", "youtube", "youtube", "youtube_shorts"),
+)
+ACCOUNT_BLOCKS = sorted({k[0] for k in ACCOUNT_KINDS})
 PLATFORM_FAMILIES = ("tiktok", "meta", "youtube")
 
 _BRAND_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,63}$")
@@ -127,15 +130,20 @@ def parse_accounts(data: Any, source: str) -> AccountsConfig:
             ZoneInfo(str(tz))
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigError(f"{source}: brand {brand}: unknown timezone {tz!r}") from None
-        unknown = set(block) - set(ACCOUNT_BLOCKS) - {"timezone", "meta_ads"}
+        unknown = set(block) - set(ACCOUNT_BLOCKS) - {"timezone"}
         if unknown:
             raise ConfigError(f"{source}: brand {brand}: unknown keys {sorted(unknown)}")
-        for key, (family, platform, surface, id_field) in ACCOUNT_BLOCKS.items():
+        for key in ACCOUNT_BLOCKS:
             pblock = block.get(key)
             if pblock is None:
                 continue
+            id_fields = [k[1] for k in ACCOUNT_KINDS if k[0] == key]
+            if not isinstance(pblock, dict) or not any(str(pblock.get(f) or "").strip() for f in id_fields):
+                raise ConfigError(f"{source}: brand {brand}: {key} block needs a non-empty '{' or '.join(id_fields)}'")
+        for key, id_field, family, platform, surface in ACCOUNT_KINDS:
+            pblock = block.get(key)
             if not isinstance(pblock, dict) or not str(pblock.get(id_field) or "").strip():
-                raise ConfigError(f"{source}: brand {brand}: {key} block needs a non-empty '{id_field}'")
+                continue
             account_id = str(pblock[id_field]).strip()
             if not re.fullmatch(r"[A-Za-z0-9_\-]{1,128}", account_id):
                 raise ConfigError(f"{source}: brand {brand}: {key}.{id_field} {account_id!r} has invalid characters")

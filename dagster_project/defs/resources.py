@@ -18,6 +18,8 @@ from dagster_project import settings
 from dagster_project.defs.ingest.landing import ensure_raw_schema
 
 LOCK_WAIT_SECONDS = 30.0
+META_RESTATEMENT_DAYS = 28
+TIKTOK_MIN_LOOKBACK_DAYS = 7
 
 
 class WarehouseLockedError(RuntimeError):
@@ -80,9 +82,28 @@ class PlatformsResource(dg.ConfigurableResource):
 
     accounts_file: str = ""
     daily_lookback_days: int = 7  # daily endpoints re-read this many days before the partition
+    # Ads reports restate recent days: Meta up to 28 days, TikTok within the attribution window.
+    meta_ads_lookback_days: int = 28
+    tiktok_ads_lookback_days: int = 7
     youtube_max_age_days: int = 120  # ask YouTube Analytics for Shorts younger than this
     connect_timeout_seconds: float = 10.0
     read_timeout_seconds: float = 60.0
+
+    def validate_lookbacks(self) -> None:
+        """A lookback shorter than a platform's restatement window would freeze wrong numbers."""
+        if self.meta_ads_lookback_days < META_RESTATEMENT_DAYS:
+            raise settings.ConfigError(
+                f"meta_ads_lookback_days={self.meta_ads_lookback_days} is shorter than Meta's "
+                f"{META_RESTATEMENT_DAYS}-day restatement window")
+        if self.tiktok_ads_lookback_days < TIKTOK_MIN_LOOKBACK_DAYS:
+            raise settings.ConfigError(
+                f"tiktok_ads_lookback_days={self.tiktok_ads_lookback_days} is shorter than "
+                f"{TIKTOK_MIN_LOOKBACK_DAYS} days (TikTok settles the previous days' delivery late)")
+        if not 0 <= self.daily_lookback_days <= 59:
+            raise settings.ConfigError("daily_lookback_days must be 0..59 (TikTok business/get goes back 60 days)")
+
+    def setup_for_execution(self, context) -> None:
+        self.validate_lookbacks()
 
     def accounts(self) -> settings.AccountsConfig:
         return settings.load_accounts(self.accounts_file or None)

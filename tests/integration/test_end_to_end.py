@@ -121,6 +121,28 @@ def test_restatements_are_kept_and_flagged(simulated, world):
     assert flagged <= restated
 
 
+RAW_TABLES = ["tiktok_videos", "tiktok_account_days", "instagram_reels", "facebook_reels",
+              "youtube_videos", "youtube_video_days", "accounts"]
+
+
+def raw_dump(db: str) -> dict[str, list]:
+    with duckdb.connect(db, read_only=True) as conn:
+        return {t: conn.execute(f"SELECT * FROM raw.{t} ORDER BY ALL").fetchall() for t in RAW_TABLES}
+
+
+def test_cli_pull_of_the_same_day_twice_leaves_identical_raw_tables(simulated, env):
+    from dagster_project.cli import main
+
+    last = simulated["days"][-1]
+    env["server"].set_as_of(last)
+    before = raw_dump(os.environ["SHORTFORM_DB"])
+    assert all(before[t] for t in RAW_TABLES)
+    for family in ("tiktok", "meta", "youtube"):
+        assert main(["pull", "--platform", family, "--date", last.isoformat()]) == 0
+        assert main(["pull", "--platform", family, "--date", last.isoformat()]) == 0
+    assert raw_dump(os.environ["SHORTFORM_DB"]) == before
+
+
 def test_second_identical_run_leaves_published_file_unchanged(simulated, env, world):
     from dagster_project.orchestrate import pull_day, refresh
 

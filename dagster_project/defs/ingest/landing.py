@@ -46,6 +46,12 @@ RAW_TABLES: dict[str, RawTable] = {
         RawTable("facebook_reels", "page_id", "video_id", "snapshot_date"),
         RawTable("youtube_videos", "channel_id", "video_id", "snapshot_date"),
         RawTable("youtube_video_days", "channel_id", "video_id", "metric_date"),
+        RawTable("tiktok_advertisers", "advertiser_id", None, "snapshot_date"),
+        RawTable("tiktok_ads", "advertiser_id", "ad_id", "snapshot_date"),
+        RawTable("tiktok_ad_days", "advertiser_id", "ad_id", "metric_date"),
+        RawTable("meta_ad_accounts", "ad_account_id", None, "snapshot_date"),
+        RawTable("meta_ads", "ad_account_id", "ad_id", "snapshot_date"),
+        RawTable("meta_ad_days", "ad_account_id", "ad_placement_key", "metric_date"),
     )
 }
 
@@ -137,6 +143,11 @@ def _upsert(
     return LandingResult(table.qualified, len(rows), written, int(total[0]) if total else 0)
 
 
+def _key_prefix(table: RawTable, record: LifetimeRecord | DailyRecord) -> tuple:
+    """The account (and object, when the table is keyed by one) of a record."""
+    return (record.account_id, record.object_id) if table.object_column else (record.account_id,)
+
+
 def land_lifetime(
     conn: duckdb.DuckDBPyConnection,
     table_name: str,
@@ -146,7 +157,7 @@ def land_lifetime(
 ) -> LandingResult:
     """Land lifetime totals as the snapshot of `snapshot_date`."""
     table = RAW_TABLES[table_name]
-    rows = [(r.account_id, r.object_id, snapshot_date, _payload_json(r.payload)) for r in records]
+    rows = [(*_key_prefix(table, r), snapshot_date, _payload_json(r.payload)) for r in records]
     return _upsert(conn, table, rows, pulled_at or utc_now())
 
 
@@ -158,12 +169,7 @@ def land_daily(
 ) -> LandingResult:
     """Land daily rows keyed by the metric date the API reported."""
     table = RAW_TABLES[table_name]
-    rows: list[tuple] = []
-    for r in records:
-        key: tuple = (r.account_id,)
-        if table.object_column:
-            key += (r.object_id,)
-        rows.append((*key, r.metric_date, _payload_json(r.payload)))
+    rows = [(*_key_prefix(table, r), r.metric_date, _payload_json(r.payload)) for r in records]
     return _upsert(conn, table, rows, pulled_at or utc_now())
 
 

@@ -179,6 +179,35 @@ def test_corrupted_mart_blocks_publish_and_keeps_previous_file(simulated, env):
     assert file_digest(published_path()) == before
 
 
+def test_expired_token_fails_that_platform_only_with_a_clear_redacted_error(simulated, env):
+    from dagster_project.orchestrate import pull_day
+
+    last = simulated["days"][-1]
+    server = env["server"]
+    server.set_as_of(last)
+    server.inject_fault("meta", "expired_token", count=1000)
+    try:
+        summaries = pull_day(last, None, simulated["instance"])
+    finally:
+        server.clear_faults()
+    (summary,) = summaries
+    assert not summary.success
+    text = summary.describe()
+    assert "instagram account" in text and "facebook account" in text, text
+    assert not any("tiktok" in f or "youtube" in f for f in summary.failures), text  # others landed
+    assert "raw/tiktok/videos" in summary.materialized and "raw/youtube/videos" in summary.materialized
+    assert SENTINEL not in text
+
+
+def test_sentinel_token_never_reaches_the_dagster_event_log(simulated):
+    instance = simulated["instance"]
+    runs = instance.get_runs()
+    assert runs
+    for run in runs:
+        for record in instance.all_logs(run.run_id):
+            assert SENTINEL not in str(record), (run.job_name, record.dagster_event_type)
+
+
 def test_sentinel_token_never_lands_in_files(simulated, env):
     for path in [*env["tmp"].rglob("*"), *(settings.DBT_PROJECT_DIR / "target").rglob("*.json"),
                  *(settings.DBT_PROJECT_DIR / "logs").rglob("*")]:

@@ -20,7 +20,7 @@ platform_pull_jobs = {
 refresh_job = dg.define_asset_job(
     "refresh",
     selection=dg.AssetSelection.groups("raw_config")
-    | dg.AssetSelection.groups("staging", "intermediate", "marts")
+    | dg.AssetSelection.groups("seeds", "staging", "intermediate", "marts")
     | dg.AssetSelection.groups("publish"),
     description="Accounts, dbt freshness + build + tests, Great Expectations checks, then publish.",
 )

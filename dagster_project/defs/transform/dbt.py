@@ -48,11 +48,15 @@ class LayeredTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "model":
             layer = dbt_resource_props["fqn"][1] if len(dbt_resource_props["fqn"]) > 2 else "models"
             return dg.AssetKey([layer, dbt_resource_props["name"]])
+        if dbt_resource_props["resource_type"] == "seed":
+            return dg.AssetKey(["seeds", dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "model" and len(dbt_resource_props["fqn"]) > 2:
             return dbt_resource_props["fqn"][1]
+        if dbt_resource_props["resource_type"] == "seed":
+            return "seeds"
         return super().get_group_name(dbt_resource_props)
 
 

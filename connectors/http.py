@@ -24,7 +24,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -340,6 +340,21 @@ def as_date(value: Any, field: str, **context: Any) -> date:
         except ValueError:
             pass
     raise PayloadError(f"field {field!r}: expected a date, got {_short(value)}", **context)
+
+
+def date_windows(start: date, end: date, max_days: int) -> list[tuple[date, date]]:
+    """[start, end] (inclusive) cut into consecutive windows of at most `max_days` days."""
+    if start > end:
+        raise ValueError(f"start {start} is after end {end}")
+    if max_days < 1:
+        raise ValueError("max_days must be at least 1")
+    windows: list[tuple[date, date]] = []
+    first = start
+    while first <= end:
+        last = min(end, first + timedelta(days=max_days - 1))
+        windows.append((first, last))
+        first = last + timedelta(days=1)
+    return windows
 
 
 # --------------------------------------------------------------------------- pagination guard

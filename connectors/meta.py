@@ -1,15 +1,18 @@
-"""Meta Graph API: Instagram Reels and Facebook Page Reels with their lifetime insights.
+"""Meta Graph API: Instagram Reels and Facebook Page Reels with their lifetime insights, and the
+Marketing API (ad account, ads, daily per-ad insights by placement).
 
-Contract: API_CONTRACTS.md section B. The token travels in `Authorization: Bearer`, never in a
-URL: `paging.next` URLs are followed with their `access_token` parameter removed and rebased on
-our base URL (so the token is never sent to another host either).
+Contract: API_CONTRACTS.md section B; paid records carry platform `meta_ads` (docs/DESIGN.md).
+The token travels in `Authorization: Bearer`, never in a URL: `paging.next` URLs are followed
+with their `access_token` parameter removed and rebased on our base URL (so the token is never
+sent to another host either). Rate limits: see `classify` (usage headers become waits).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -20,10 +23,11 @@ from connectors.http import (
     Outcome,
     PayloadError,
     Verdict,
+    as_date,
     default_classifier,
     retry_after_seconds,
 )
-from connectors.records import LifetimeRecord
+from connectors.records import DailyRecord, LifetimeRecord
 
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v25.0"
@@ -40,6 +44,25 @@ FB_REEL_METRICS = ("blue_reels_play_count,fb_reels_total_plays,fb_reels_replay_c
                    "post_impressions_unique,post_video_avg_time_watched,post_video_view_time,"
                    "post_video_social_actions,post_video_likes_by_reaction_type,"
                    "post_video_followers")
+
+ADS_PLATFORM = "meta_ads"
+AD_ACCOUNT_FIELDS = "account_id,currency,timezone_name,timezone_offset_hours_utc"
+AD_FIELDS = ("id,name,campaign_id,adset_id,effective_status,"
+             "creative{id,effective_object_story_id,effective_instagram_media_id,video_id}")
+ADS_PAGE_SIZE = 100
+# /act_{id}/insights at level=ad, time_increment=1: one row per ad, day and placement. Scalars
+# come back as strings, video metrics as [{action_type, value}] arrays (kept as received).
+AD_INSIGHTS_FIELDS: tuple[str, ...] = (
+    "account_id", "account_currency", "campaign_id", "adset_id", "ad_id", "ad_name",
+    "spend", "impressions", "reach", "clicks", "cpm", "ctr", "frequency", "actions",
+    "video_play_actions", "video_continuous_2_sec_watched_actions",
+    "video_p25_watched_actions", "video_p50_watched_actions", "video_p75_watched_actions",
+    "video_p95_watched_actions", "video_p100_watched_actions",
+    "video_thruplay_watched_actions", "video_avg_time_watched_actions",
+    "video_30_sec_watched_actions",
+)
+AD_INSIGHTS_BREAKDOWNS: tuple[str, ...] = ("publisher_platform", "platform_position")
+AD_INSIGHTS_PAGE_SIZE = 500
 
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
 TRANSIENT_CODES = frozenset({1, 2})
@@ -113,6 +136,8 @@ def classify(result: HttpResult) -> Outcome:
     if code in AUTH_CODES:
         return Outcome(Verdict.AUTH, message, code=code, subcode=subcode)
     if code in RATE_LIMIT_CODES:
+        if not server_wait and highest >= THROTTLE_AT_PERCENT:  # e.g. X-FB-Ads-Insights-Throttle
+            server_wait = THROTTLE_PAUSE
         return Outcome(Verdict.RATE_LIMITED, message, code=code, subcode=subcode,
                        wait=server_wait or None)
     if error.get("is_transient") is True or code in TRANSIENT_CODES or result.status >= 500:
@@ -126,6 +151,23 @@ def _int_or_none(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def ad_account_key(ad_account_id: str | int) -> str:
+    """`act_<digits>` from an ad account id given with or without the `act_` prefix."""
+    text = str(ad_account_id).strip()
+    digits = text[4:] if text.startswith("act_") else text
+    if not digits.isdigit():
+        raise ValueError(f"meta_ads: ad account id {ad_account_id!r} is not 'act_<digits>' "
+                         "or '<digits>'")
+    return f"act_{digits}"
+
+
+def _required(row: Mapping[str, Any], field: str, where: str, ctx: dict[str, Any]) -> Any:
+    value = row.get(field)
+    if value is None or value == "":
+        raise PayloadError(f"{where}: field {field!r} is missing", **ctx)
+    return value
 
 
 def insights_to_dict(body: Any) -> dict[str, Any]:
@@ -154,10 +196,19 @@ class MetaClient(BaseClient):
         base_url: str = DEFAULT_BASE_URL,
         token: str | None = None,
         api_version: str = DEFAULT_API_VERSION,
+        *,
+        ads_page_size: int = ADS_PAGE_SIZE,
+        insights_page_size: int = AD_INSIGHTS_PAGE_SIZE,
+        ad_insights_fields: Sequence[str] = AD_INSIGHTS_FIELDS,
         **options: Any,
     ) -> None:
         super().__init__(base_url, token, **options)
+        if ads_page_size < 1 or insights_page_size < 1:
+            raise ValueError("page sizes must be at least 1")
         self.api_version = api_version
+        self.ads_page_size = ads_page_size
+        self.insights_page_size = insights_page_size
+        self.ad_insights_fields = tuple(ad_insights_fields)
 
     def classify(self, result: HttpResult) -> Outcome:
         return classify(result)
@@ -182,6 +233,74 @@ class MetaClient(BaseClient):
             insights = self._insights("facebook", page_id, video_id, "video_insights",
                                       FB_REEL_METRICS)
             yield LifetimeRecord("facebook", page_id, video_id, {**reel, "insights": insights})
+
+    # -- Marketing API (paid): records with platform "meta_ads", account_id "act_<digits>"
+
+    def get_ad_account(self, ad_account_id: str) -> LifetimeRecord:
+        """The ad account (account_id, currency, timezone_name, timezone_offset_hours_utc)."""
+        account = ad_account_key(ad_account_id)
+        path = f"/{self.api_version}/{account}"
+        body = self.get_json(path, {"fields": AD_ACCOUNT_FIELDS}, account=account,
+                             platform=ADS_PLATFORM)
+        if not isinstance(body, dict):
+            raise PayloadError("expected an ad account object",
+                               **self.context(account, path, ADS_PLATFORM))
+        return LifetimeRecord(ADS_PLATFORM, account, account, body)
+
+    def iter_ads(self, ad_account_id: str) -> Iterator[LifetimeRecord]:
+        """Every ad of the account with its creative (effective_object_story_id: boosted post)."""
+        account = ad_account_key(ad_account_id)
+        path = f"/{self.api_version}/{account}/ads"
+        params = {"fields": AD_FIELDS, "limit": self.ads_page_size}
+        seen: set[str] = set()
+        for ad in self._iter_edge(ADS_PLATFORM, account, path, params):
+            ad_id = self._object_id(ad, ADS_PLATFORM, account, path)
+            if ad_id in seen:
+                continue
+            seen.add(ad_id)
+            yield LifetimeRecord(ADS_PLATFORM, account, ad_id, ad)
+
+    def iter_ad_days(self, ad_account_id: str, start: date, end: date) -> Iterator[DailyRecord]:
+        """One record per ad, day and placement for days start..end (ad account time zone).
+
+        object_id = "<ad_id>|<publisher_platform>|<platform_position>", metric_date =
+        date_start (which must equal date_stop); payload = the insights row as received.
+        """
+        if start > end:
+            raise ValueError(f"start {start} is after end {end}")
+        account = ad_account_key(ad_account_id)
+        path = f"/{self.api_version}/{account}/insights"
+        ctx = self.context(account, path, ADS_PLATFORM)
+        params = {
+            "level": "ad",
+            "time_increment": 1,
+            "time_range": json.dumps({"since": start.isoformat(), "until": end.isoformat()},
+                                     separators=(",", ":")),
+            "breakdowns": ",".join(AD_INSIGHTS_BREAKDOWNS),
+            "fields": ",".join(self.ad_insights_fields),
+            "limit": self.insights_page_size,
+        }
+        seen: set[tuple[str, date]] = set()
+        for row in self._iter_edge(ADS_PLATFORM, account, path, params):
+            ad_id = _required(row, "ad_id", "an insights row", ctx)
+            where = f"ad {ad_id}"
+            day = as_date(_required(row, "date_start", where, ctx), f"date_start of {where}",
+                          **ctx)
+            stop = as_date(_required(row, "date_stop", where, ctx), f"date_stop of {where}",
+                           **ctx)
+            if stop != day:
+                raise PayloadError(
+                    f"ad {ad_id}: field 'date_stop' is {stop} but 'date_start' is {day}; "
+                    "expected one row per day (time_increment=1)", **ctx)
+            if not start <= day <= end:
+                raise PayloadError(f"ad {ad_id}: field 'date_start' is {day}, outside the "
+                                   f"requested {start}..{end}", **ctx)
+            object_id = "|".join(
+                [str(ad_id), *(str(_required(row, b, where, ctx)) for b in AD_INSIGHTS_BREAKDOWNS)])
+            if (object_id, day) in seen:  # rows shifting between pages
+                continue
+            seen.add((object_id, day))
+            yield DailyRecord(ADS_PLATFORM, account, object_id, day, row)
 
     # -- helpers
 

@@ -1,7 +1,9 @@
-"""TikTok API for Business (organic): per-video lifetime totals and daily account metrics.
+"""TikTok API for Business: organic (per-video lifetime totals, daily account metrics) and the
+Marketing API (advertiser, ads, daily per-ad reports).
 
 Contract: API_CONTRACTS.md section A. Auth is the `Access-Token` header; list parameters are
-JSON-encoded strings; every answer is HTTP 200 with a `code` in the body (0 = OK).
+JSON-encoded strings; every answer is HTTP 200 with a `code` in the body (0 = OK). Organic records
+carry platform `tiktok`, Marketing API records `tiktok_ads` (docs/DESIGN.md, "Paid media").
 """
 
 from __future__ import annotations
@@ -20,17 +22,25 @@ from connectors.http import (
     Verdict,
     as_bool,
     as_date,
+    as_int,
+    date_windows,
     default_classifier,
     retry_after_seconds,
 )
 from connectors.records import DailyRecord, LifetimeRecord
 
 PLATFORM = "tiktok"
+ADS_PLATFORM = "tiktok_ads"
 DEFAULT_BASE_URL = "https://business-api.tiktok.com"
 API_PREFIX = "/open_api/v1.3"
 VIDEO_LIST_PATH = f"{API_PREFIX}/business/video/list/"
 BUSINESS_GET_PATH = f"{API_PREFIX}/business/get/"
+ADVERTISER_INFO_PATH = f"{API_PREFIX}/advertiser/info/"
+AD_GET_PATH = f"{API_PREFIX}/ad/get/"
+REPORT_PATH = f"{API_PREFIX}/report/integrated/get/"
 VIDEO_PAGE_SIZE = 20  # max_count maximum
+ADS_PAGE_SIZE = 1000  # page_size maximum of ad/get and report/integrated/get
+REPORT_WINDOW_DAYS = 30  # longest stat_time_day span of one report request
 DEFAULT_MAX_WAIT = 120.0  # seconds; longest Retry-After we sleep through
 
 VIDEO_FIELDS: tuple[str, ...] = (
@@ -44,6 +54,22 @@ ACCOUNT_DAY_FIELDS: tuple[str, ...] = (  # the daily ones, returned in data.metr
     "followers_count", "daily_new_followers", "daily_lost_followers", "daily_total_followers",
     "engaged_audience",
 )
+
+ADVERTISER_FIELDS: tuple[str, ...] = (
+    "advertiser_id", "name", "currency", "timezone", "display_timezone", "status", "country",
+)
+# report/integrated/get, BASIC / AUCTION_AD, one row per ad and day (advertiser time zone).
+# Additive counts and spend only: rates (cpm, ctr...) are recomputed from sums downstream.
+AD_DAY_METRICS: tuple[str, ...] = (
+    "spend", "impressions", "clicks", "reach",
+    "video_play_actions", "video_watched_2s", "video_watched_6s",
+    "video_views_p25", "video_views_p50", "video_views_p75", "video_views_p100",
+    "likes", "comments", "shares", "follows",
+)
+AD_DAY_DIMENSIONS: tuple[str, ...] = ("ad_id", "stat_time_day")
+REPORT_PARAMS: dict[str, str] = {
+    "service_type": "AUCTION", "report_type": "BASIC", "data_level": "AUCTION_AD",
+}
 
 SUCCESS_CODES = frozenset({0, 20001})  # 20001 = partial OK
 PARTIAL_OK = 20001
@@ -86,7 +112,7 @@ def classify(result: HttpResult) -> Outcome:
 
 
 class TikTokClient(BaseClient):
-    """Organic TikTok account data through the API for Business (v1.3)."""
+    """TikTok API for Business (v1.3): organic account data and Marketing API ads reports."""
 
     platform = PLATFORM
     default_max_wait = DEFAULT_MAX_WAIT
@@ -98,11 +124,25 @@ class TikTokClient(BaseClient):
         *,
         video_fields: Sequence[str] = VIDEO_FIELDS,
         account_day_fields: Sequence[str] = ACCOUNT_DAY_FIELDS,
+        advertiser_fields: Sequence[str] = ADVERTISER_FIELDS,
+        ad_fields: Sequence[str] | None = None,
+        ad_day_metrics: Sequence[str] = AD_DAY_METRICS,
+        ads_page_size: int = ADS_PAGE_SIZE,
+        report_window_days: int = REPORT_WINDOW_DAYS,
         **options: Any,
     ) -> None:
         super().__init__(base_url, token, **options)
+        if not 1 <= ads_page_size <= ADS_PAGE_SIZE:
+            raise ValueError(f"ads_page_size must be in 1..{ADS_PAGE_SIZE}")
+        if not 1 <= report_window_days <= REPORT_WINDOW_DAYS:
+            raise ValueError(f"report_window_days must be in 1..{REPORT_WINDOW_DAYS}")
         self.video_fields = tuple(video_fields)
         self.account_day_fields = tuple(account_day_fields)
+        self.advertiser_fields = tuple(advertiser_fields)
+        self.ad_fields = tuple(ad_fields) if ad_fields else None  # None: the API's default set
+        self.ad_day_metrics = tuple(ad_day_metrics)
+        self.ads_page_size = ads_page_size
+        self.report_window_days = report_window_days
 
     def auth_headers(self) -> dict[str, str]:
         return {"Access-Token": self._token}
@@ -166,15 +206,128 @@ class TikTokClient(BaseClient):
             day = as_date(item.get("date"), "data.metrics[].date", **ctx)
             yield DailyRecord(PLATFORM, business_id, None, day, item)
 
-    def _data(self, path: str, params: dict[str, Any], business_id: str) -> dict[str, Any]:
-        body = self.get_json(path, params, account=business_id)
+    # -- Marketing API (paid): records with platform "tiktok_ads"
+
+    def get_advertiser(self, advertiser_id: str) -> LifetimeRecord:
+        """The advertiser's profile (currency, timezone, name...); payload = its `data.list[]` item."""
+        advertiser_id = str(advertiser_id)
+        path = ADVERTISER_INFO_PATH
+        params = {"advertiser_ids": json.dumps([advertiser_id]),
+                  "fields": json.dumps(list(self.advertiser_fields))}
+        ctx = self.context(advertiser_id, path, ADS_PLATFORM)
+        data = self._data(path, params, advertiser_id, ADS_PLATFORM)
+        items = data.get("list")
+        if not isinstance(items, list):
+            raise PayloadError("field 'data.list': expected a list", **ctx)
+        for item in items:
+            if not isinstance(item, dict):
+                raise PayloadError("field 'data.list[]': expected an object", **ctx)
+            if str(item.get("advertiser_id", "")) == advertiser_id:
+                return LifetimeRecord(ADS_PLATFORM, advertiser_id, advertiser_id, item)
+        if len(items) == 1 and items[0].get("advertiser_id") in (None, ""):
+            return LifetimeRecord(ADS_PLATFORM, advertiser_id, advertiser_id, items[0])
+        raise PayloadError(f"advertiser {advertiser_id} is not in 'data.list' "
+                           f"({len(items)} item(s) returned)", **ctx)
+
+    def iter_ads(self, advertiser_id: str) -> Iterator[LifetimeRecord]:
+        """Every ad of the advertiser; payload = the ad/get item (Spark Ads: `tiktok_item_id`)."""
+        advertiser_id = str(advertiser_id)
+        params: dict[str, Any] = {"advertiser_id": advertiser_id}
+        if self.ad_fields:
+            params["fields"] = json.dumps(list(self.ad_fields))
+        ctx = self.context(advertiser_id, AD_GET_PATH, ADS_PLATFORM)
+        seen: set[str] = set()
+        for item in self._iter_pages(AD_GET_PATH, params, advertiser_id):
+            ad_id = item.get("ad_id")
+            if ad_id in (None, ""):
+                raise PayloadError("field 'data.list[].ad_id' is missing", **ctx)
+            if str(ad_id) in seen:  # rows shifting between pages
+                continue
+            seen.add(str(ad_id))
+            yield LifetimeRecord(ADS_PLATFORM, advertiser_id, str(ad_id), item)
+
+    def iter_ad_days(self, advertiser_id: str, start: date, end: date) -> Iterator[DailyRecord]:
+        """One record per ad and day for days start..end (inclusive, advertiser time zone).
+
+        Requests `report/integrated/get` (AUCTION, BASIC, AUCTION_AD, dimensions ad_id +
+        stat_time_day) in windows of at most 30 days, each paged to its last page.
+        payload = the `data.list[]` item `{"dimensions": {...}, "metrics": {...}}` as received
+        (metric values mostly numeric strings); metric_date = stat_time_day.
+        """
+        advertiser_id = str(advertiser_id)
+        windows = date_windows(start, end, self.report_window_days)
+        ctx = self.context(advertiser_id, REPORT_PATH, ADS_PLATFORM)
+        base = {
+            "advertiser_id": advertiser_id,
+            **REPORT_PARAMS,
+            "dimensions": json.dumps(list(AD_DAY_DIMENSIONS)),
+            "metrics": json.dumps(list(self.ad_day_metrics)),
+        }
+        for first, last in windows:
+            params = {**base, "start_date": first.isoformat(), "end_date": last.isoformat()}
+            seen: set[tuple[str, date]] = set()
+            for row in self._iter_pages(REPORT_PATH, params, advertiser_id):
+                dims = row.get("dimensions")
+                if not isinstance(dims, dict):
+                    raise PayloadError("field 'data.list[].dimensions': expected an object", **ctx)
+                if not isinstance(row.get("metrics"), dict):
+                    raise PayloadError("field 'data.list[].metrics': expected an object", **ctx)
+                ad_id = dims.get("ad_id")
+                if ad_id in (None, ""):
+                    raise PayloadError("field 'dimensions.ad_id' is missing", **ctx)
+                day = as_date(dims.get("stat_time_day"), "dimensions.stat_time_day", **ctx)
+                if not first <= day <= last:
+                    raise PayloadError(
+                        f"ad {ad_id}: field 'dimensions.stat_time_day' is {day}, outside the "
+                        f"requested {first}..{last}", **ctx)
+                key = (str(ad_id), day)
+                if key in seen:
+                    continue
+                seen.add(key)
+                yield DailyRecord(ADS_PLATFORM, advertiser_id, str(ad_id), day, row)
+
+    def _iter_pages(self, path: str, params: dict[str, Any],
+                    advertiser_id: str) -> Iterator[dict[str, Any]]:
+        """Items of `data.list` over `page` = 1, 2... until `data.page_info.total_page`."""
+        ctx = self.context(advertiser_id, path, ADS_PLATFORM)
+        guard = self.page_guard(advertiser_id, path, ADS_PLATFORM)
+        page = 1
+        while True:
+            guard.visit({**params, "page": page})
+            data = self._data(path, {**params, "page": page, "page_size": self.ads_page_size},
+                              advertiser_id, ADS_PLATFORM)
+            items = data.get("list")
+            if items is None:
+                items = []
+            if not isinstance(items, list):
+                raise PayloadError("field 'data.list': expected a list", **ctx)
+            for item in items:
+                if not isinstance(item, dict):
+                    raise PayloadError("field 'data.list[]': expected an object", **ctx)
+                yield item
+            page_info = data.get("page_info")
+            if not isinstance(page_info, dict):
+                if not items:
+                    return  # an empty answer may come without page_info
+                raise PayloadError("field 'data.page_info': expected an object", **ctx)
+            total_page = as_int(page_info.get("total_page", 0), "data.page_info.total_page",
+                                **ctx)
+            if page >= total_page:
+                return
+            if not items:
+                raise PayloadError(f"page {page} of {total_page} is empty", **ctx)
+            page += 1
+
+    def _data(self, path: str, params: dict[str, Any], account: str,
+              platform: str = PLATFORM) -> dict[str, Any]:
+        body = self.get_json(path, params, account=account, platform=platform)
         if _code(body) == PARTIAL_OK:
-            self.log_event(logging.INFO, "tiktok account %s %s: partial OK (20001): %s",
-                           business_id, path, body.get("message"))
+            self.log_event(logging.INFO, "%s account %s %s: partial OK (20001): %s",
+                           platform, account, path, body.get("message"))
         data = body.get("data")
         if data is None:
             return {}
         if not isinstance(data, dict):
             raise PayloadError("field 'data': expected an object",
-                               **self.context(business_id, path))
+                               **self.context(account, path, platform))
         return data

@@ -6,6 +6,9 @@
     ...
     server.stop()
 
+Paid media (issue 3): `world.ad_accounts()`, `world.ads()`, `world.truth_ad_daily(as_of=None)`; the
+model is in ads.py and the TikTok / Meta Marketing API routes in ads_api.py.
+
 See docs/DESIGN.md ("Sandbox") for the contract and server.py for the routes.
 """
 

@@ -16,7 +16,8 @@ from typing import Any
 FAULT_PLATFORMS = frozenset({"tiktok", "meta", "youtube", "any"})
 FAULT_KINDS = frozenset(
     {
-        "rate_limit",  # TikTok 200/40100; Meta 400 code 80002 (IG) / 80001 (FB) or 4/17/32/613; YouTube 429
+        "rate_limit",  # TikTok 200/40100; Meta 400 code 80002 (IG) / 80001 (FB) / 80000 (ads insights) /
+        # 80004 (ads management) or 4/17/32/613 (option `code`); YouTube 429
         "quota_exceeded",  # YouTube 403 quotaExceeded; TikTok 200/40100; Meta 400 code 4
         "server_error",  # HTTP 503
         "expired_token",  # TikTok 200/40105; Meta 400 code 190 subcode 463; YouTube 401
@@ -200,7 +201,14 @@ _META_RATE_MESSAGES = {
     "For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.",
     80002: "(#80002) There have been too many calls to this Instagram account. Wait a bit and try again. "
     "For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.",
+    80000: "(#80000) There have been too many calls from this ad-account. Wait a bit and try again. "
+    "For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.",
+    80004: "(#80004) There have been too many calls to this ad-account. Wait a bit and try again. "
+    "For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting#ads-management.",
 }
+# default BUC code per business-use-case type of the object a request is about
+_META_BUC_CODES = {"instagram": 80002, "pages": 80001, "ads_insights": 80000, "ads_management": 80004}
+_META_BUC_SUBCODES = {80000: 2446079, 80004: 2446079}
 
 
 def buc_header(object_id: str, buc_type: str, usage: int, regain_minutes: int) -> str:
@@ -281,12 +289,23 @@ def fault_reply(fault: Fault, platform: str, *, request_id: str, meta_object: tu
             )
         if platform == "meta":
             obj_id, buc_type = meta_object or ("0", "instagram")
-            code = int(opts.get("code", 80002 if buc_type == "instagram" else 80001))
+            code = int(opts.get("code", _META_BUC_CODES.get(buc_type, 80001)))
             regain = int(opts.get("regain_minutes", 0))
             headers = {"X-App-Usage": app_usage_header(100 if code == 4 else 42)}
             headers["X-Business-Use-Case-Usage"] = buc_header(obj_id, buc_type, 100, regain)
+            if buc_type == "ads_insights":
+                headers["X-FB-Ads-Insights-Throttle"] = json.dumps(
+                    {"app_id_util_pct": 42.0, "acc_id_util_pct": 100.0, "ads_api_access_tier": "standard_access"},
+                    separators=(",", ":"),
+                )
+            if buc_type in ("ads_insights", "ads_management"):
+                headers["X-Ad-Account-Usage"] = json.dumps(
+                    {"acc_id_util_pct": 100.0, "reset_time_duration": regain * 60,
+                     "ads_api_access_tier": "standard_access"},
+                    separators=(",", ":"),
+                )  # fmt: skip
             message = _META_RATE_MESSAGES.get(code, f"(#{code}) Rate limit reached")
-            return graph_error(code, message, is_transient=True, headers=headers)
+            return graph_error(code, message, subcode=_META_BUC_SUBCODES.get(code), is_transient=True, headers=headers)
         return google_error(
             429,
             "rateLimitExceeded",

@@ -11,6 +11,8 @@ Routes (all GET):
   /v{N}.0/{page-id}/video_reels           Facebook Page Reels (cursor paging; /videos is an alias)
   /v{N}.0/{video-id}/video_insights       Facebook Reels insights (lifetime)
   /v{N}.0/{id}                            node fields of any of the objects above
+  /open_api/v1.3/advertiser/info/ | ad/get/ | report/integrated/get/   TikTok Marketing API (ads_api.py)
+  /v{N}.0/act_{id} | act_{id}/ads | act_{id}/insights                   Meta Marketing API (ads_api.py)
   /youtube/v3/channels | playlistItems | videos     YouTube Data API v3
   /v2/reports                             YouTube Analytics v2 reports.query
 Control (never faulted, never logged in request_log):
@@ -39,6 +41,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from . import ads_api
 from .faults import (
     FaultQueue,
     Reply,
@@ -432,7 +435,7 @@ class SandboxServer:
     ) -> None:
         """Arm a fault for the next `count` matching requests.
 
-        Options: `code` (Meta rate-limit code: 4/17/32/613/80001/80002; TikTok code), `regain_minutes`
+        Options: `code` (Meta rate-limit code: 4/17/32/613/80000/80001/80002/80004; TikTok code), `regain_minutes`
         (Meta BUC estimated_time_to_regain_access, default 0), `retry_after` (seconds, default 1),
         `delay` (slow, seconds, default 3).
         """
@@ -638,6 +641,17 @@ class SandboxServer:
         if not self._token_ok("tiktok", token):
             return tiktok_error(40105, "Access token is incorrect or has been revoked.", rid)
         route = ctx.path.rstrip("/")
+        ads_handler = {
+            "/open_api/v1.3/advertiser/info": ads_api.tt_advertiser_info,
+            "/open_api/v1.3/ad/get": ads_api.tt_ad_get,
+            "/open_api/v1.3/report/integrated/get": ads_api.tt_report,
+        }.get(route)
+        if ads_handler is not None:
+            try:
+                ads_data = ads_handler(self.world.ad_book, ctx.query, ctx.as_of)
+            except ads_api.TikTokApiError as exc:
+                return tiktok_error(exc.code, exc.message, rid)
+            return Reply(200, {"code": 0, "message": "OK", "request_id": rid, "data": ads_data})
         if route == "/open_api/v1.3/business/get":
             handler: Callable[[_Ctx, Brand], dict[str, Any]] = self._tt_business_get
         elif route == "/open_api/v1.3/business/video/list":
@@ -910,6 +924,9 @@ class SandboxServer:
         if not m:
             return None
         node = m.group(2)
+        acc = ads_api.meta_account(self.world.ad_book, node)
+        if acc is not None:
+            return acc.numeric_id, "ads_insights" if m.group(3) == "insights" else "ads_management"
         b = self.world.account_brand("instagram", node)
         if b is not None:
             return node, "instagram"
@@ -937,6 +954,10 @@ class SandboxServer:
         obj = self._meta_object_for(ctx.path, a)
         if obj is not None:
             headers["X-Business-Use-Case-Usage"] = buc_header(obj[0], obj[1], usage, 0)
+        if obj is not None and obj[1].startswith("ads_"):
+            headers["X-Ad-Account-Usage"] = ads_api.ad_account_usage_header(ctx.seq)
+            if obj[1] == "ads_insights":
+                headers["X-FB-Ads-Insights-Throttle"] = ads_api.insights_throttle_header(ctx.seq)
         try:
             body = self._graph_route(ctx, node, edge, a)
         except _BadRequest as bad:
@@ -945,6 +966,19 @@ class SandboxServer:
         return Reply(200, body, headers)
 
     def _graph_route(self, ctx: _Ctx, node: str, edge: str | None, a: date) -> dict[str, Any]:
+        ad_account = ads_api.meta_account(self.world.ad_book, node)
+        if ad_account is not None:
+            book = self.world.ad_book
+            try:
+                if edge is None:
+                    return ads_api.meta_account_node(book, ad_account, ctx.query, a)
+                if edge == "ads":
+                    return ads_api.meta_ads_edge(book, ad_account, ctx.query, ctx.pairs, ctx.base_url, ctx.path, a)
+                if edge == "insights":
+                    return ads_api.meta_insights(book, ad_account, ctx.query, ctx.pairs, ctx.base_url, ctx.path, a)
+            except ads_api.GraphApiError as exc:
+                raise _BadRequest(exc.reply) from None
+            raise _BadRequest(graph_error(2500, f"Unknown path components: /{edge}"))
         ig_brand = self.world.account_brand("instagram", node)
         fb_brand = self.world.account_brand("facebook", node)
         content = self.world.content(node)

@@ -23,6 +23,10 @@ Model
 * Restatements: about `restatement_share` of TikTok / Instagram / Facebook short posts have one day
   where cumulative views drop by 1-5 % (spam removal); the truth for that day is negative. Reach
   follows the restated views; likes, comments, shares, saves and watch time do not drop.
+* Paid media (ads.py, separate random streams, so the organic world above is unchanged): one TikTok
+  advertiser and one Meta ad account per brand, their ads (Spark Ads / boosted Reels pointing at
+  organic posts) and daily delivery per ad and placement; `truth_ad_daily()`, `ads()`,
+  `ad_accounts()`.
 * Watch time is kept in integer milliseconds. YouTube Analytics serves integer minutes per day:
   the YouTube cumulative minutes are floor(cumulative ms / 60000) and the truth watch_seconds of
   a YouTube day is its served minutes * 60.
@@ -345,6 +349,10 @@ class World:
             (p, b.account_id(p)): b for b in self.brands for p in PLATFORMS
         }
         self._tiktok_days = {b.tiktok_business_id: self._tiktok_account_days(b) for b in self.brands}
+        # paid media: separate random streams, built after the organic world (which it never alters)
+        from .ads import AdBook
+
+        self.ad_book = AdBook(self)
 
     # ------------------------------------------------------------------ public API (DESIGN.md)
 
@@ -354,9 +362,13 @@ class World:
             "brands": {
                 b.slug: {
                     "timezone": b.timezone,
-                    "tiktok": {"business_id": b.tiktok_business_id},
+                    "tiktok": {
+                        "business_id": b.tiktok_business_id,
+                        "advertiser_id": self.ad_book.brand_account("tiktok_ads", b.slug).account_id,
+                    },
                     "instagram": {"ig_user_id": b.ig_user_id},
                     "facebook": {"page_id": b.fb_page_id},
+                    "meta_ads": {"ad_account_id": self.ad_book.brand_account("meta_ads", b.slug).account_id},
                     "youtube": {"channel_id": b.youtube_channel_id},
                 }
                 for b in self.brands
@@ -425,6 +437,68 @@ class World:
                         "is_short": c.is_short,
                     }
                 )
+        return rows
+
+    def ad_accounts(self) -> list[dict[str, Any]]:
+        """Paid accounts: platform (tiktok_ads|meta_ads), brand, account_id, name, currency, timezone."""
+        return [
+            {
+                "platform": a.platform,
+                "brand": a.brand,
+                "account_id": a.account_id,
+                "name": a.name,
+                "currency": a.currency,
+                "timezone": a.timezone,
+            }
+            for a in self.ad_book.accounts
+        ]
+
+    def ads(self, as_of: date | None = None) -> list[dict[str, Any]]:
+        """Every ad (created on or before `as_of`, account-local day), with its boosted organic content."""
+        out = []
+        for acc in self.ad_book.accounts:
+            for ad in self.ad_book.account_ads(acc, as_of):
+                out.append(
+                    {
+                        "platform": ad.platform,
+                        "brand": ad.brand,
+                        "account_id": ad.account_id,
+                        "campaign_id": ad.campaign_id,
+                        "adgroup_id": ad.adgroup_id,
+                        "ad_id": ad.ad_id,
+                        "ad_name": ad.ad_name,
+                        "first_day": ad.first_day,
+                        "last_day": ad.last_day,
+                        "created_at": ad.created_at,
+                        "placements": list(ad.placements),
+                        "boosted_content_id": ad.boosted_content_id,
+                        "boosted_platform": ad.boosted_platform,
+                        "is_spark": ad.is_spark,
+                    }
+                )
+        return out
+
+    def truth_ad_daily(self, as_of: date | None = None) -> list[dict[str, Any]]:
+        """Paid ground truth: one row per ad x account-local day x placement with delivery.
+
+        `as_of` None: final (settled) values of every day through `end`. With `as_of`: the days
+        <= as_of with the values the sandbox serves at that as-of date (recent days not yet settled:
+        Meta 28 days, TikTok 1-2 days). Rows: platform ('tiktok_ads'|'meta_ads'), brand,
+        account_id (advertiser_id | act_...), campaign_id, adgroup_id, ad_id, metric_date (account
+        time zone), timezone, publisher_platform/platform_position (None for TikTok), currency,
+        spend (account currency, 2 decimals) and spend_minor (integer cents), impressions, reach,
+        clicks, video_plays, video_views_2s, video_views_6s (TikTok; None for Meta), thruplays
+        (Meta; None for TikTok), video_views_p25/p50/p75/p100, likes, comments, shares, follows,
+        boosted_content_id / boosted_platform (organic content the ad boosts, else None), is_final.
+        """
+        from .ads import truth_row
+
+        last = self.end if as_of is None else min(as_of, self.end)
+        rows: list[dict[str, Any]] = []
+        for acc in self.ad_book.accounts:
+            for r in self.ad_book.rows(acc):
+                if r.day <= last:
+                    rows.append(truth_row(r, as_of))
         return rows
 
     def lifetime_totals(self, content_id: str, as_of: date | None = None) -> dict[str, Any] | None:

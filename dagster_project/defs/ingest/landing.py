@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import duckdb
+import pandas as pd
 
 from connectors.records import DailyRecord, LifetimeRecord
 
@@ -116,11 +117,18 @@ def _upsert(
                 "CREATE OR REPLACE TEMP TABLE _landing AS SELECT * FROM "
                 f"{table.qualified} LIMIT 0"
             )
-            placeholders = ", ".join(["?"] * (len(key_cols) + 2))
-            conn.executemany(
-                f"INSERT INTO _landing ({', '.join(key_cols)}, pulled_at, payload) VALUES ({placeholders})",
+            frame = pd.DataFrame(
                 [(*row[:-1], pulled_at, row[-1]) for row in deduped],
+                columns=[*key_cols, "pulled_at", "payload"],
             )
+            conn.register("_landing_rows", frame)
+            try:
+                conn.execute(
+                    f"INSERT INTO _landing ({', '.join(key_cols)}, pulled_at, payload) "
+                    f"SELECT {', '.join(key_cols)}, pulled_at, CAST(payload AS JSON) FROM _landing_rows"
+                )
+            finally:
+                conn.unregister("_landing_rows")
             on = " AND ".join(f"t.{c} = l.{c}" for c in key_cols)
             changed = conn.execute(
                 f"SELECT count(*) FROM _landing l LEFT JOIN {table.qualified} t ON {on} "

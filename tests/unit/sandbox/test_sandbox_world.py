@@ -62,8 +62,10 @@ def test_accounts_config_shape(world: World) -> None:
     assert len(set(zones)) == len(zones)
     for slug, block in brands.items():
         ZoneInfo(block["timezone"])  # a real IANA zone
-        assert set(block) == {"timezone", "tiktok", "instagram", "facebook", "youtube"}
+        assert set(block) == {"timezone", "tiktok", "instagram", "facebook", "meta_ads", "youtube"}
         assert isinstance(block["tiktok"]["business_id"], str) and block["tiktok"]["business_id"]
+        assert re.fullmatch(r"\d{16,19}", block["tiktok"]["advertiser_id"])
+        assert re.fullmatch(r"act_\d{15,16}", block["meta_ads"]["ad_account_id"])
         assert re.fullmatch(r"\d{17}", block["instagram"]["ig_user_id"])
         assert re.fullmatch(r"\d{15,16}", block["facebook"]["page_id"])
         assert re.fullmatch(r"UC[A-Za-z0-9_-]{22}", block["youtube"]["channel_id"]), slug

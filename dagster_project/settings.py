@@ -68,6 +68,24 @@ def published_db_path() -> Path:
     return resolve_path(os.environ.get("SHORTFORM_PUBLISHED_DB") or DEFAULT_PUBLISHED_DB)
 
 
+def run_failures_path() -> Path:
+    return warehouse_db_path().parent / "run_failures.jsonl"
+
+
+def redact_secrets(text: str) -> str:
+    """Remove the value of every token variable in use (defaults and accounts' token_env)."""
+    names = set(TOKEN_ENV.values())
+    try:
+        names |= {a.token_env for a in load_accounts().accounts}
+    except (ConfigError, OSError):
+        pass
+    for name in names:
+        value = os.environ.get(name)
+        if value and len(value) >= 4:
+            text = text.replace(value, "***")
+    return re.sub(r"(access_token=)[^&\s]+", r"\1***", text)
+
+
 def base_url(api: str) -> str:
     env_name, default = BASE_URL_ENV[api]
     return (os.environ.get(env_name) or default).rstrip("/")

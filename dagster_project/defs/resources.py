@@ -88,6 +88,7 @@ class PlatformsResource(dg.ConfigurableResource):
     youtube_max_age_days: int = 120  # ask YouTube Analytics for Shorts younger than this
     connect_timeout_seconds: float = 10.0
     read_timeout_seconds: float = 60.0
+    max_attempts: int = 5  # per HTTP request, with backoff that honours each platform's rate-limit signal
 
     def validate_lookbacks(self) -> None:
         """A lookback shorter than a platform's restatement window would freeze wrong numbers."""
@@ -109,7 +110,8 @@ class PlatformsResource(dg.ConfigurableResource):
         return settings.load_accounts(self.accounts_file or None)
 
     def _timeouts(self) -> dict[str, float]:
-        return {"connect_timeout": self.connect_timeout_seconds, "read_timeout": self.read_timeout_seconds}
+        return {"connect_timeout": self.connect_timeout_seconds, "read_timeout": self.read_timeout_seconds,
+                "max_attempts": self.max_attempts}
 
     def tiktok_client(self, account: settings.Account):
         from connectors.tiktok import TikTokClient

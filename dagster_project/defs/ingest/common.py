@@ -11,7 +11,16 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from connectors.http import AuthError, ConnectorError, QuotaExceededError
+from connectors.http import (
+    ApiError,
+    AuthError,
+    ConnectorError,
+    PaginationLoopError,
+    PayloadError,
+    QuotaExceededError,
+    RateLimitedError,
+    TransientError,
+)
 from dagster_project.defs.ingest.landing import LandingResult
 from dagster_project.settings import Account, ConfigError
 
@@ -20,12 +29,30 @@ INGEST_RETRY = dg.RetryPolicy(
 )
 
 
+def remedy(exc: BaseException, account: Account) -> str:
+    """What the user should do about a failed pull, in a few words."""
+    if isinstance(exc, AuthError):
+        return f"refresh the token in ${account.token_env}, then rerun this day"
+    if isinstance(exc, ConfigError):
+        return "fix the accounts file or environment, then rerun this day"
+    if isinstance(exc, QuotaExceededError):
+        return "wait for the daily quota to reset, then rerun; the lookback window refills missed days"
+    if isinstance(exc, RateLimitedError):
+        return "rate limited: rerun later (the platform asked to wait)"
+    if isinstance(exc, TransientError):
+        return "the platform or network failed: rerun"
+    if isinstance(exc, (PayloadError, PaginationLoopError, ApiError)):
+        return "the API answered something unexpected: check the connector against the API's changelog"
+    return "rerun; if it persists, open an issue with this message"
+
+
 @dataclass
 class AccountOutcome:
     account: Account
     results: list[LandingResult]
     error: str | None = None
     retryable: bool = True
+    remedy: str = ""
 
 
 def run_for_accounts(
@@ -38,12 +65,10 @@ def run_for_accounts(
     for account in accounts:
         try:
             outcomes.append(AccountOutcome(account, pull_one(account)))
-        except (AuthError, QuotaExceededError, ConfigError) as exc:
-            context.log.error(str(exc))
-            outcomes.append(AccountOutcome(account, [], str(exc), retryable=False))
-        except ConnectorError as exc:
-            context.log.error(str(exc))
-            outcomes.append(AccountOutcome(account, [], str(exc)))
+        except (ConnectorError, ConfigError) as exc:
+            retryable = bool(getattr(exc, "retryable", False))
+            context.log.error(f"{exc} -> {remedy(exc, account)}")
+            outcomes.append(AccountOutcome(account, [], str(exc), retryable, remedy(exc, account)))
     landed: dict[str, int] = {}
     written: dict[str, int] = {}
     for outcome in outcomes:
@@ -52,7 +77,7 @@ def run_for_accounts(
             written[r.table] = written.get(r.table, 0) + r.written
     failed = [o for o in outcomes if o.error]
     if failed:
-        summary = "; ".join(f"{o.account.describe()}: {o.error}" for o in failed)
+        summary = "; ".join(f"{o.account.describe()}: {o.error} [{o.remedy}]" for o in failed)
         raise dg.Failure(
             description=f"{len(failed)} of {len(outcomes)} accounts failed for {context.partition_key}: {summary}",
             metadata={"failed_accounts": [o.account.account_id for o in failed], "rows_landed": landed},

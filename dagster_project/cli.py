@@ -152,6 +152,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    from dagster_project.status import status_report
+
+    _apply_paths(args)
+    print(status_report(settings.warehouse_db_path(), settings.published_db_path(), settings.run_failures_path()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="shortform", description="Short-form video analytics warehouse")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -189,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--week-start", default=None)
     common(compare)
     compare.set_defaults(func=cmd_compare)
+    status = sub.add_parser("status", help="last pulls, source freshness, last publish and its checks")
+    common(status)
+    status.set_defaults(func=cmd_status)
     return parser
 
 

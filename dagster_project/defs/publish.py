@@ -75,7 +75,8 @@ def published_content_hash(path: Path) -> str | None:
         conn.close()
 
 
-def publish_marts(warehouse_path: Path, published_path: Path, run_id: str = "") -> PublishOutcome:
+def publish_marts(warehouse_path: Path, published_path: Path, run_id: str = "",
+                  checks: list[dict] | None = None) -> PublishOutcome:
     published_path.parent.mkdir(parents=True, exist_ok=True)
     side = published_path.with_name(published_path.name + ".next")
     for stale in (side, side.with_name(side.name + ".wal")):
@@ -118,13 +119,24 @@ def publish_marts(warehouse_path: Path, published_path: Path, run_id: str = "") 
     return PublishOutcome(published_path, True, content, counts)
 
 
+def run_check_results(context: dg.AssetExecutionContext) -> list[dict]:
+    """The asset checks evaluated in this run (dbt tests and GX suites), for the publish record."""
+    out = []
+    for record in context.instance.all_logs(context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = record.dagster_event.event_specific_data if record.dagster_event else None
+        if evaluation is not None:
+            out.append({"asset": evaluation.asset_key.to_user_string(), "check": evaluation.check_name,
+                        "passed": bool(evaluation.passed)})
+    return sorted(out, key=lambda c: (c["asset"], c["check"]))
+
+
 @dg.asset(key=["published", "marts"], deps=mart_model_keys(), group_name="publish", kinds={"duckdb"},
           pool="warehouse_writer",
           description="The checked marts, copied to the published file (SHORTFORM_PUBLISHED_DB) and swapped "
           "in atomically with os.replace. Runs only after every blocking check passed.")
 def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                     publish: PublishResource) -> dg.MaterializeResult:
-    outcome = publish_marts(warehouse.path(), publish.path(), context.run_id)
+    outcome = publish_marts(warehouse.path(), publish.path(), context.run_id, run_check_results(context))
     context.log.info(
         f"{'published' if outcome.swapped else 'unchanged, kept'} {outcome.path} ({outcome.content_hash[:12]})"
     )

@@ -213,3 +213,14 @@ def test_sentinel_token_never_lands_in_files(simulated, env):
                  *(settings.DBT_PROJECT_DIR / "logs").rglob("*")]:
         if path.is_file():
             assert SENTINEL.encode() not in path.read_bytes(), path
+
+
+def test_status_reports_pulls_freshness_and_the_last_publish_with_its_checks(simulated, capsys):
+    from dagster_project.cli import main
+
+    assert main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert "tiktok_videos" in out and "youtube_video_days" in out and "ok (" in out
+    line = next(x for x in out.splitlines() if "checks at that publish" in x)
+    passed, total = (int(n) for n in line.split(":")[1].split("passed")[0].split(" of "))
+    assert total > 50 and passed == total, line

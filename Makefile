@@ -8,7 +8,7 @@ export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup run test test-fast dev lint sandbox clean
+.PHONY: help setup run test test-fast dev lint sandbox clean dashboard docs screenshots report
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,11 +35,23 @@ dev: $(STAMP)  ## the Dagster UI on 127.0.0.1:3000 with every asset, check, job 
 	@mkdir -p $(DAGSTER_HOME)
 	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000 -m dagster_project.definitions
 
+dashboard: $(STAMP)  ## the analyst dashboard on http://127.0.0.1:8501 (published file, read-only)
+	$(VENV)/bin/streamlit run dashboard/app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal
+
+docs: $(STAMP)  ## dbt docs of every mart and column -> dbt/target/docs/static_index.html (opens offline)
+	cd dbt && SHORTFORM_DB=$${SHORTFORM_DB:-$(CURDIR)/data/warehouse.duckdb} ../$(VENV)/bin/dbt docs generate --profiles-dir . --target-path target/docs --static
+
+screenshots: $(STAMP)  ## real screenshots of the dashboard pages into docs/img (needs Debian's chromium)
+	$(PY) scripts/screenshots.py
+
+report: $(STAMP)  ## weekly client report for the newest complete week -> data/reports/
+	$(VENV)/bin/shortform report
+
 sandbox: $(STAMP)  ## serve the sandbox APIs on 127.0.0.1:8765
 	$(VENV)/bin/shortform sandbox serve --port 8765
 
 lint: $(STAMP)  ## ruff
-	$(VENV)/bin/ruff check connectors dagster_project tests
+	$(VENV)/bin/ruff check connectors dagster_project dashboard scripts tests
 
 clean:  ## remove generated data (keeps .venv)
 	rm -rf data .dagster_home dbt/target dbt/logs

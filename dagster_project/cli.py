@@ -97,7 +97,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     """Start the sandbox, replay N days of daily pulls with its clock, refresh, print the comparison."""
     from connectors.sandbox import SandboxServer, World, WorldSettings
     from dagster_project.orchestrate import get_instance, pull_day, refresh
-    from dagster_project.summary import TRY_QUERY, comparison_table
+    from dagster_project.summary import TRY_QUERY, comparison_table, paid_tables
 
     world = World(WorldSettings())
     end = args.end or world.settings.end
@@ -134,7 +134,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if published.exists():
         print()
         print(comparison_table(published))
+        print()
+        print(paid_tables(published))
         print(f"\npublished file: {published}")
+        print("next: make dashboard (http://127.0.0.1:8501) | .venv/bin/shortform report | .venv/bin/shortform sql")
         print("\nquery it read-only from Python or any DuckDB client (duckdb -readonly FILE), e.g.:\n")
         print(TRY_QUERY)
     return 0 if ok else 1
@@ -197,6 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--week-start", default=None)
     common(compare)
     compare.set_defaults(func=cmd_compare)
+    from dagster_project.analyst import cli as analyst_cli
+
+    analyst_cli.register(sub)  # shortform report [--week YYYY-Www] [--brand B] [--out F] | shortform sql [QUERY|-]
+
     status = sub.add_parser("status", help="last pulls, source freshness, last publish and its checks")
     common(status)
     status.set_defaults(func=cmd_status)

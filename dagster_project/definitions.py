@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from dagster_project.analyst.assets import weekly_client_report
 from dagster_project.defs.ingest import accounts, ads, meta, tiktok, youtube
 from dagster_project.defs.jobs import (
     daily_pull_job,
@@ -23,6 +24,7 @@ defs = dg.Definitions(
         *dg.load_assets_from_modules([tiktok, meta, youtube, ads, accounts]),
         shortform_dbt_models,
         published_marts,
+        weekly_client_report,
     ],
     asset_checks=[gx_comparison_suite],
     jobs=[daily_pull_job, refresh_job, *platform_pull_jobs.values()],

@@ -1,12 +1,11 @@
 """`shortform status`: what landed when, how fresh each source is, and what was last published."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from dagster_project import settings
 from dagster_project.defs.ingest.landing import RAW_TABLES
 
 WARN_AFTER_DAYS, ERROR_AFTER_DAYS = 2, 10  # as the dbt sources' freshness
@@ -21,7 +20,7 @@ def _age_label(pulled_at: datetime | None, now: datetime) -> str:
 
 
 def status_report(warehouse: Path, published: Path, failures: Path, now: datetime | None = None) -> str:
-    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    now = now or datetime.now(UTC).replace(tzinfo=None)
     lines = [f"warehouse: {warehouse}"]
     if warehouse.exists():
         conn = duckdb.connect(str(warehouse), read_only=True)

@@ -21,8 +21,8 @@ refresh_job = dg.define_asset_job(
     "refresh",
     selection=dg.AssetSelection.groups("raw_config")
     | dg.AssetSelection.groups("seeds", "staging", "intermediate", "marts")
-    | dg.AssetSelection.groups("publish"),
-    description="Accounts, dbt freshness + build + tests, Great Expectations checks, then publish.",
+    | dg.AssetSelection.groups("publish", "reports"),
+    description="Accounts, dbt freshness + build + tests, Great Expectations checks, publish, weekly reports.",
 )
 
 daily_pull_schedule = dg.build_schedule_from_partitioned_job(

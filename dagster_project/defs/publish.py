@@ -20,7 +20,7 @@ from dagster_project.defs.transform.dbt import dbt_project
 
 PUBLISH_INFO_TABLE = "_publish_info"
 # DuckDB 1.x readers (older CLIs, BI drivers) cannot open files in the newest storage format.
-STORAGE_COMPATIBILITY_VERSION = "v1.4.0"
+STORAGE_COMPATIBILITY_VERSION = "v1.0.0"
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,19 @@ create table raw.youtube_video_days (channel_id varchar, video_id varchar, metri
 create table raw.accounts (brand varchar, brand_timezone varchar, platform varchar,
     surface varchar, account_id varchar, loaded_at timestamp,
     primary key (brand, platform, account_id));
+-- paid media (issue 3): created empty, as the landing code does for a brand without ads
+create table raw.tiktok_advertisers (advertiser_id varchar, snapshot_date date,
+    pulled_at timestamp, payload json, primary key (advertiser_id, snapshot_date));
+create table raw.tiktok_ads (advertiser_id varchar, ad_id varchar, snapshot_date date,
+    pulled_at timestamp, payload json, primary key (advertiser_id, ad_id, snapshot_date));
+create table raw.tiktok_ad_days (advertiser_id varchar, ad_id varchar, metric_date date,
+    pulled_at timestamp, payload json, primary key (advertiser_id, ad_id, metric_date));
+create table raw.meta_ad_accounts (ad_account_id varchar, snapshot_date date,
+    pulled_at timestamp, payload json, primary key (ad_account_id, snapshot_date));
+create table raw.meta_ads (ad_account_id varchar, ad_id varchar, snapshot_date date,
+    pulled_at timestamp, payload json, primary key (ad_account_id, ad_id, snapshot_date));
+create table raw.meta_ad_days (ad_account_id varchar, ad_placement_key varchar, metric_date date,
+    pulled_at timestamp, payload json, primary key (ad_account_id, ad_placement_key, metric_date));
 """
 
 
@@ -435,6 +448,12 @@ def test_sources_carry_dagster_asset_keys(warehouse: Path) -> None:
         ("raw", "youtube", "videos"),
         ("raw", "youtube", "video_days"),
         ("raw", "config", "accounts"),
+        ("raw", "tiktok_ads", "advertisers"),
+        ("raw", "tiktok_ads", "ads"),
+        ("raw", "tiktok_ads", "ad_days"),
+        ("raw", "meta_ads", "ad_accounts"),
+        ("raw", "meta_ads", "ads"),
+        ("raw", "meta_ads", "ad_days"),
     }
 
 
@@ -468,4 +487,11 @@ def test_source_freshness_warns_after_2_days_and_errors_after_10(tmp_path: Path)
         "facebook.reels": "error",
         "youtube.videos": "pass",
         "youtube.video_days": "pass",
+        # empty paid tables and no paid account configured: nothing is expected, so fresh
+        "tiktok_ads.advertisers": "pass",
+        "tiktok_ads.ads": "pass",
+        "tiktok_ads.ad_days": "pass",
+        "meta_ads.ad_accounts": "pass",
+        "meta_ads.ads": "pass",
+        "meta_ads.ad_days": "pass",
     }

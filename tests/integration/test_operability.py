@@ -1,7 +1,6 @@
 """A failed run tells the user which platform, account, day and step failed, and what to do."""
 
 import json
-import os
 import socket
 
 import dagster as dg
@@ -34,8 +33,8 @@ def failing_env(tmp_path, monkeypatch):
 
 
 def test_failed_pull_names_platform_account_day_and_remedy_and_sensor_records_it(failing_env):
-    from dagster_project.defs.sensors import record_run_failures
     from dagster_project.definitions import defs
+    from dagster_project.defs.sensors import record_run_failures
 
     instance = dg.DagsterInstance.ephemeral()
     job = defs.resolve_job_def("pull_tiktok")

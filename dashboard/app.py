@@ -1,0 +1,54 @@
+"""Shortform warehouse dashboard (Streamlit): `make dashboard`, or
+`streamlit run dashboard/app.py --server.address 127.0.0.1`.
+
+Reads only the published marts file ($SHORTFORM_PUBLISHED_DB, default data/published/marts.duckdb)
+through short-lived read-only connections with external access disabled, so it never blocks a
+refresh and never sees unchecked data. Pages: Overview, Content & cross-posts, Budget reallocation,
+Data status; pick one in the sidebar or with ?page=overview|content|budget|status.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+for entry in (HERE, HERE.parent):
+    if str(entry) not in sys.path:
+        sys.path.insert(0, str(entry))
+
+import streamlit as st  # noqa: E402
+from common import load_catalog, sidebar_filters  # noqa: E402
+from panels import budget, content, overview, status  # noqa: E402
+
+from dagster_project.analyst import queries  # noqa: E402
+from dagster_project.analyst.db import PublishedFileMissing, published_path  # noqa: E402
+
+PAGES = {"overview": overview, "content": content, "budget": budget, "status": status}
+
+
+def main() -> None:
+    st.set_page_config(page_title="Shortform warehouse", layout="wide", initial_sidebar_state="expanded")
+    path = str(published_path())
+    try:
+        catalog = load_catalog(path)
+    except PublishedFileMissing as exc:
+        st.title("Shortform warehouse")
+        st.error(f"{exc}")
+        return
+    options = queries.filter_options(path)
+
+    keys = list(PAGES)
+    wanted = st.query_params.get("page", "overview")
+    page_key = st.sidebar.radio(
+        "Page", keys, index=keys.index(wanted) if wanted in keys else 0,
+        format_func=lambda k: PAGES[k].TITLE, key="page",
+    )
+    if st.query_params.get("page") != page_key:
+        st.query_params["page"] = page_key
+    filters = sidebar_filters(options)
+    st.sidebar.caption(f"Published file: `{path}` (read-only)")
+    PAGES[page_key].render(filters, catalog, path)
+
+
+main()

@@ -1,0 +1,1 @@
+"""Dashboard pages; each module has TITLE and render(filters, catalog, path)."""

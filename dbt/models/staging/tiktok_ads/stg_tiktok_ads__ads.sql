@@ -1,0 +1,35 @@
+{#
+  TikTok Marketing API ads (ad/get), one row per ad per snapshot date. Rename, cast only.
+  tiktok_item_id is set on Spark Ads: the organic TikTok video (item_id) the ad boosts
+  (an empty string means none).
+#}
+
+with
+
+source as (
+
+    select * from {{ source('tiktok_ads', 'ads') }}
+
+),
+
+renamed as (
+
+    select
+        'tiktok_ads' as platform,
+        cast(advertiser_id as {{ dbt.type_string() }}) as account_id,
+        cast(ad_id as {{ dbt.type_string() }}) as ad_id,
+        cast(snapshot_date as date) as snapshot_date,
+        {{ shortform.json_text('payload', '$.ad_name') }} as ad_name,
+        {{ shortform.json_text('payload', '$.campaign_id') }} as campaign_id,
+        {{ shortform.json_text('payload', '$.adgroup_id') }} as adset_id,
+        coalesce(
+            {{ shortform.json_text('payload', '$.operation_status') }},
+            {{ shortform.json_text('payload', '$.secondary_status') }}
+        ) as ad_status,
+        nullif(trim({{ shortform.json_text('payload', '$.tiktok_item_id') }}), '') as tiktok_item_id,
+        cast(pulled_at as timestamp) as pulled_at
+    from source
+
+)
+
+select * from renamed

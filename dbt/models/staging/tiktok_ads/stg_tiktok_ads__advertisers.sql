@@ -1,0 +1,32 @@
+{#
+  TikTok Marketing API advertisers (advertiser/info), one row per advertiser per snapshot date.
+  Rename, cast only. currency is the ISO 4217 code of every money amount of the advertiser;
+  timezone is the IANA zone of its report days (stat_time_day).
+#}
+
+with
+
+source as (
+
+    select * from {{ source('tiktok_ads', 'advertisers') }}
+
+),
+
+renamed as (
+
+    select
+        'tiktok_ads' as platform,
+        cast(advertiser_id as {{ dbt.type_string() }}) as account_id,
+        cast(snapshot_date as date) as snapshot_date,
+        {{ shortform.json_text('payload', '$.name') }} as account_name,
+        upper({{ shortform.json_text('payload', '$.currency') }}) as currency,
+        coalesce(
+            {{ shortform.json_text('payload', '$.timezone') }},
+            {{ shortform.json_text('payload', '$.display_timezone') }}
+        ) as source_timezone,
+        cast(pulled_at as timestamp) as pulled_at
+    from source
+
+)
+
+select * from renamed

@@ -89,7 +89,7 @@ def paid_tables(published: Path, week_start: str | None = None) -> str:
     header = f"{'brand':<10} {'to':<16} {'moved':>10} {'impressions':>12} {'views':>10} {'engagements':>12}"
     lines += [header, "-" * len(header)]
     last = None
-    for brand, target, cur, moved, d_imp, d_views, d_eng in scenarios:
+    for brand, target, _cur, moved, d_imp, d_views, d_eng in scenarios:
         lines.append(f"{brand if brand != last else '':<10} {SURFACE_LABELS.get(target, target):<16} "
                      f"{moved or 0:>10,.0f} {d_imp or 0:>+12,.0f} {d_views or 0:>+10,.0f} {d_eng or 0:>+12,.0f}")
         last = brand

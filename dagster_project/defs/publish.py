@@ -98,12 +98,12 @@ def publish_marts(warehouse_path: Path, published_path: Path, run_id: str = "",
             conn.execute(f'CREATE TABLE pub.main."{t}" AS SELECT * FROM marts."{t}"')
         conn.execute(
             f"CREATE TABLE pub.main.{PUBLISH_INFO_TABLE} (published_at TIMESTAMP, run_id VARCHAR, "
-            "content_hash VARCHAR, table_hashes JSON, storage_compatibility_version VARCHAR)"
+            "content_hash VARCHAR, table_hashes JSON, storage_compatibility_version VARCHAR, checks JSON)"
         )
         conn.execute(
-            f"INSERT INTO pub.main.{PUBLISH_INFO_TABLE} VALUES (?, ?, ?, ?, ?)",
+            f"INSERT INTO pub.main.{PUBLISH_INFO_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
             [datetime.now(UTC).replace(tzinfo=None), run_id, content, json.dumps(hashes),
-             STORAGE_COMPATIBILITY_VERSION],
+             STORAGE_COMPATIBILITY_VERSION, json.dumps(checks or [])],
         )
         conn.execute("DETACH pub")
     finally:

@@ -75,7 +75,8 @@ def simulate(tmp: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def real_db(pytestconfig, tmp_path_factory) -> Path:
-    cache_root = Path(pytestconfig.cache.mkdir("analyst-real-published"))
+    cache = getattr(pytestconfig, "cache", None)  # absent under -p no:cacheprovider
+    cache_root = Path(cache.mkdir("analyst-real-published")) if cache else tmp_path_factory.mktemp("analyst-cache")
     key = source_key()
     cached = cache_root / key / "marts.duckdb"
     if not cached.exists():

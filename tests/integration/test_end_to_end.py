@@ -224,3 +224,31 @@ def test_status_reports_pulls_freshness_and_the_last_publish_with_its_checks(sim
     line = next(x for x in out.splitlines() if "checks at that publish" in x)
     passed, total = (int(n) for n in line.split(":")[1].split("passed")[0].split(" of "))
     assert total > 50 and passed == total, line
+
+
+def test_paid_spend_converges_to_what_the_platform_serves_after_restatements(simulated, world):
+    """Every ad day re-read inside the lookback ends at the value the sandbox serves on the last pull."""
+    from decimal import Decimal
+
+    last = simulated["days"][-1]
+    first = simulated["days"][0]
+    truth: dict[tuple, Decimal] = {}
+    for r in world.truth_ad_daily(as_of=last):
+        if first <= r["metric_date"] <= last:
+            key = (r["platform"], r["ad_id"], r["metric_date"])
+            truth[key] = truth.get(key, Decimal(0)) + Decimal(str(r["spend"]))
+    with duckdb.connect(str(published_path()), read_only=True) as conn:
+        rows = conn.execute(
+            "SELECT platform, ad_id, metric_date, sum(spend_local) FROM fct_ad_daily "
+            "WHERE metric_date BETWEEN ? AND ? GROUP BY ALL", [first, last]).fetchall()
+    got = {(p, a, d): Decimal(str(s)) for p, a, d, s in rows}
+    # days older than the lookback at the first pull were never re-read: compare the re-read window
+    tiktok_window = {k for k in truth if k[0] == "tiktok_ads" and (last - k[2]).days <= 7}
+    meta_window = {k for k in truth if k[0] == "meta_ads" and (last - k[2]).days <= 28}
+    assert tiktok_window and meta_window
+    wrong = [(k, got.get(k), truth[k]) for k in tiktok_window | meta_window if got.get(k) != truth[k]]
+    assert not wrong, f"{len(wrong)} ad days differ from the platform's last answer, e.g. {wrong[:3]}"
+    # and the reporting-currency column exists for every row, with its rate
+    with duckdb.connect(str(published_path()), read_only=True) as conn:
+        missing = conn.execute("SELECT count(*) FROM fct_ad_daily WHERE spend_reporting IS NULL OR fx_rate IS NULL").fetchone()[0]
+    assert missing == 0

@@ -56,6 +56,18 @@ def _report(summaries) -> bool:
     return ok
 
 
+def _quiet_refresh(refresh, instance):
+    """Run the refresh with dbt's console output sent to data/last_refresh.log instead of the terminal."""
+    import contextlib
+
+    log = settings.warehouse_db_path().parent / "last_refresh.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w", encoding="utf-8") as fh, contextlib.redirect_stdout(fh):
+        summary = refresh(instance)
+    print(f"(dbt output: {log})")
+    return summary
+
+
 def cmd_sandbox_serve(args: argparse.Namespace) -> int:
     from connectors.sandbox import SandboxServer, World, WorldSettings
 
@@ -84,7 +96,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     _apply_paths(args)
     instance = get_instance()
     ok = _report(pull_day(args.date or _yesterday(), None, instance))
-    ok &= _report([refresh(instance)])
+    ok &= _report([_quiet_refresh(refresh, instance)])
     published = settings.published_db_path()
     if published.exists():
         print()
@@ -127,7 +139,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             ok &= _report(failed) if failed else True
             day += timedelta(days=1)
         print("building, checking and publishing ...", flush=True)
-        ok &= _report([refresh(instance)])
+        ok &= _report([_quiet_refresh(refresh, instance)])
     finally:
         server.stop()
     published = settings.published_db_path()

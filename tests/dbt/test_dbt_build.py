@@ -20,6 +20,8 @@ from typing import Any
 import duckdb
 import pytest
 
+from dagster_project.defs.ingest.landing import ensure_raw_schema
+
 REPO = Path(__file__).resolve().parents[2]
 DBT_DIR = REPO / "dbt"
 DBT_BIN = Path(sys.executable).with_name("dbt")
@@ -45,37 +47,8 @@ YT_SHORT = "abcdefghijk"  # 45 s, published 2026-10-05 03:00 UTC = 2026-10-04 in
 YT_LONG = "longvideo01"  # 12 min: not a Short
 YT_OLD_90S = "oldshort001"  # 90 s published before 2024-10-15: not a Short then (limit 60 s)
 
-RAW_DDL = """
-create schema if not exists raw;
-create table raw.tiktok_videos (business_id varchar, item_id varchar, snapshot_date date,
-    pulled_at timestamp, payload json, primary key (business_id, item_id, snapshot_date));
-create table raw.tiktok_account_days (business_id varchar, metric_date date,
-    pulled_at timestamp, payload json, primary key (business_id, metric_date));
-create table raw.instagram_reels (ig_user_id varchar, media_id varchar, snapshot_date date,
-    pulled_at timestamp, payload json, primary key (ig_user_id, media_id, snapshot_date));
-create table raw.facebook_reels (page_id varchar, video_id varchar, snapshot_date date,
-    pulled_at timestamp, payload json, primary key (page_id, video_id, snapshot_date));
-create table raw.youtube_videos (channel_id varchar, video_id varchar, snapshot_date date,
-    pulled_at timestamp, payload json, primary key (channel_id, video_id, snapshot_date));
-create table raw.youtube_video_days (channel_id varchar, video_id varchar, metric_date date,
-    pulled_at timestamp, payload json, primary key (channel_id, video_id, metric_date));
-create table raw.accounts (brand varchar, brand_timezone varchar, platform varchar,
-    surface varchar, account_id varchar, loaded_at timestamp,
-    primary key (brand, platform, account_id));
--- paid media (issue 3): created empty, as the landing code does for a brand without ads
-create table raw.tiktok_advertisers (advertiser_id varchar, snapshot_date date,
-    pulled_at timestamp, payload json, primary key (advertiser_id, snapshot_date));
-create table raw.tiktok_ads (advertiser_id varchar, ad_id varchar, snapshot_date date,
-    pulled_at timestamp, payload json, primary key (advertiser_id, ad_id, snapshot_date));
-create table raw.tiktok_ad_days (advertiser_id varchar, ad_id varchar, metric_date date,
-    pulled_at timestamp, payload json, primary key (advertiser_id, ad_id, metric_date));
-create table raw.meta_ad_accounts (ad_account_id varchar, snapshot_date date,
-    pulled_at timestamp, payload json, primary key (ad_account_id, snapshot_date));
-create table raw.meta_ads (ad_account_id varchar, ad_id varchar, snapshot_date date,
-    pulled_at timestamp, payload json, primary key (ad_account_id, ad_id, snapshot_date));
-create table raw.meta_ad_days (ad_account_id varchar, ad_placement_key varchar, metric_date date,
-    pulled_at timestamp, payload json, primary key (ad_account_id, ad_placement_key, metric_date));
-"""
+# The raw tables exactly as the landing code creates them (all of them, paid ones empty).
+
 
 
 def _epoch(iso: str) -> int:
@@ -201,7 +174,7 @@ def raw_rows() -> dict[str, list[tuple[Any, ...]]]:
             ("acme", "Europe/Berlin", "instagram", "instagram_reels", IG_ACME, PULLED_AT),
             ("acme", "Europe/Berlin", "facebook", "facebook_reels", FB_ACME, PULLED_AT),
             ("acme", "Europe/Berlin", "youtube", "youtube_shorts", YT_ACME, PULLED_AT),
-            ("globex", None, "tiktok", "tiktok", TT_GLOBEX, PULLED_AT),
+            ("globex", "UTC", "tiktok", "tiktok", TT_GLOBEX, PULLED_AT),
         ],
         "tiktok_videos": [
             # (a) first snapshot on the publish day -> the snapshot is the day's value
@@ -252,7 +225,7 @@ def write_raw(
     `pulled_at` overrides the landing time of some tables (default PULLED_AT).
     """
     with duckdb.connect(str(db_path)) as con:
-        con.execute(RAW_DDL)
+        ensure_raw_schema(con)
         for table, table_rows in rows.items():
             if not table_rows:
                 continue

@@ -29,6 +29,8 @@ from typing import Any
 import duckdb
 import pytest
 
+from dagster_project.defs.ingest.landing import ensure_raw_schema
+
 REPO = Path(__file__).resolve().parents[2]
 DBT_DIR = REPO / "dbt"
 DBT_BIN = Path(sys.executable).with_name("dbt")
@@ -65,36 +67,8 @@ FX_SEED = [
     ("2026-10-05", "EUR", "USD", "1.180000", "2026-10-05"),
 ]
 
-RAW_DDL = """
-create schema if not exists raw;
-create table raw.tiktok_videos (business_id varchar, item_id varchar, snapshot_date date,
-    pulled_at timestamp, payload json, primary key (business_id, item_id, snapshot_date));
-create table raw.tiktok_account_days (business_id varchar, metric_date date,
-    pulled_at timestamp, payload json, primary key (business_id, metric_date));
-create table raw.instagram_reels (ig_user_id varchar, media_id varchar, snapshot_date date,
-    pulled_at timestamp, payload json, primary key (ig_user_id, media_id, snapshot_date));
-create table raw.facebook_reels (page_id varchar, video_id varchar, snapshot_date date,
-    pulled_at timestamp, payload json, primary key (page_id, video_id, snapshot_date));
-create table raw.youtube_videos (channel_id varchar, video_id varchar, snapshot_date date,
-    pulled_at timestamp, payload json, primary key (channel_id, video_id, snapshot_date));
-create table raw.youtube_video_days (channel_id varchar, video_id varchar, metric_date date,
-    pulled_at timestamp, payload json, primary key (channel_id, video_id, metric_date));
-create table raw.tiktok_advertisers (advertiser_id varchar, snapshot_date date,
-    pulled_at timestamp, payload json, primary key (advertiser_id, snapshot_date));
-create table raw.tiktok_ads (advertiser_id varchar, ad_id varchar, snapshot_date date,
-    pulled_at timestamp, payload json, primary key (advertiser_id, ad_id, snapshot_date));
-create table raw.tiktok_ad_days (advertiser_id varchar, ad_id varchar, metric_date date,
-    pulled_at timestamp, payload json, primary key (advertiser_id, ad_id, metric_date));
-create table raw.meta_ad_accounts (ad_account_id varchar, snapshot_date date,
-    pulled_at timestamp, payload json, primary key (ad_account_id, snapshot_date));
-create table raw.meta_ads (ad_account_id varchar, ad_id varchar, snapshot_date date,
-    pulled_at timestamp, payload json, primary key (ad_account_id, ad_id, snapshot_date));
-create table raw.meta_ad_days (ad_account_id varchar, ad_placement_key varchar, metric_date date,
-    pulled_at timestamp, payload json, primary key (ad_account_id, ad_placement_key, metric_date));
-create table raw.accounts (brand varchar, brand_timezone varchar, platform varchar,
-    surface varchar, account_id varchar, loaded_at timestamp,
-    primary key (brand, platform, account_id));
-"""
+# The raw tables exactly as the landing code creates them (all of them, paid ones empty).
+
 
 
 # --- organic payloads (just enough for the whole project to build) -----------------------------
@@ -255,7 +229,7 @@ def raw_rows(paid: bool = True) -> dict[str, list[tuple[Any, ...]]]:
 
 def write_raw(db_path: Path, rows: dict[str, list[tuple[Any, ...]]]) -> None:
     with duckdb.connect(str(db_path)) as con:
-        con.execute(RAW_DDL)
+        ensure_raw_schema(con)
         for table, table_rows in rows.items():
             if not table_rows:
                 continue

@@ -47,6 +47,16 @@ def get_instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
+def _headline(message: str) -> str:
+    """The line of a step failure that says what was wrong (dbt's own error lines when present)."""
+    lines = [x.strip() for x in message.splitlines() if x.strip()]
+    for marker in ("shortform:", "Failure in test", "Error in model", "Runtime Error", "Database Error"):
+        hit = next((x for x in lines if marker in x), None)
+        if hit:
+            return hit
+    return lines[0] if lines else ""
+
+
 def _summarize(result: dg.ExecuteInProcessResult, job: str, partition: str | None) -> RunSummary:
     failures, skipped, checks, materialized = [], [], [], []
     for event in result.all_events:
@@ -55,7 +65,7 @@ def _summarize(result: dg.ExecuteInProcessResult, job: str, partition: str | Non
             message = data.error.message.strip() if data and data.error else "unknown error"
             if data and data.user_failure_data and data.user_failure_data.description:
                 message = data.user_failure_data.description
-            failures.append(f"{event.step_key}: {message.splitlines()[0] if message else ''}")
+            failures.append(f"{event.step_key}: {_headline(message)}")
         elif event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION and event.asset_key:
             materialized.append(event.asset_key.to_user_string())
         elif event.event_type == dg.DagsterEventType.STEP_SKIPPED:

@@ -1,7 +1,8 @@
 """Error envelopes of each platform and the sandbox's injectable faults.
 
 A fault is armed for one platform (`tiktok`, `meta`, `youtube`, or `any`) and applies to the next
-`count` API requests of that platform whose path contains `path_contains`. Control endpoints
+`count` API requests of that platform whose path contains `path_contains` (after letting the first
+`skip` of them through, when the option `skip=N` is given: e.g. fail page 2, not page 1). Control endpoints
 (`/__sandbox/...`) are never faulted.
 """
 
@@ -25,8 +26,19 @@ FAULT_KINDS = frozenset(
         "truncated",  # Content-Length larger than the body, then the connection is closed
         "slow",  # sleep (default 3 s) before answering normally
         "schema_drift",  # normal answer with an unexpected extra field in every object
+        "cursor_loop",  # paginated answer whose next cursor is the one just requested (TikTok cursor +
+        # has_more true, Graph paging.next, YouTube nextPageToken): a client that trusts it loops forever
+        "connection_reset",  # the socket is closed (RST) without any response bytes
+        "drop_field",  # option `field`: that field (or Graph insights metric / Analytics column) removed
+        "number_as_string",  # option `field`: its numbers served as strings; `as_float=True` -> "12.5" style
+        "rename_field",  # options `field`, `to`: the field (metric, column) served under another name
     }
 )
+# kinds that alter (or replace) a normal answer instead of answering with an error envelope
+ALTERING_KINDS = frozenset(
+    {"slow", "truncated", "schema_drift", "cursor_loop", "drop_field", "number_as_string", "rename_field"}
+)
+FIELD_KINDS = frozenset({"drop_field", "number_as_string", "rename_field"})
 
 _fbtrace = itertools.count(1)
 
@@ -40,6 +52,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json; charset=UTF-8"
     truncate: bool = False
+    reset: bool = False  # close the connection with a TCP RST and send nothing
 
     def encode(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -166,6 +179,10 @@ class FaultQueue:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {sorted(FAULT_KINDS)}")
         if int(count) < 1:
             raise ValueError("count must be >= 1")
+        if kind in FIELD_KINDS and not options.get("field"):
+            raise ValueError(f"fault kind {kind!r} needs the option field=<name>")
+        if kind == "rename_field" and not options.get("to"):
+            raise ValueError("fault kind 'rename_field' needs the option to=<new name>")
         fault = Fault(platform, kind, int(count), path_contains or None, dict(options))
         with self._lock:
             self._faults.append(fault)
@@ -175,6 +192,9 @@ class FaultQueue:
         with self._lock:
             for f in self._faults:
                 if f.matches(platform, path):
+                    if int(f.options.get("skip", 0)) > 0:  # let the first `skip` matching requests through
+                        f.options["skip"] = int(f.options["skip"]) - 1
+                        return None
                     f.count -= 1
                     if f.count <= 0:
                         self._faults.remove(f)
@@ -238,8 +258,10 @@ def app_usage_header(call_count: int) -> str:
 def fault_reply(fault: Fault, platform: str, *, request_id: str, meta_object: tuple[str, str] | None) -> Reply | None:
     """The error answer of an error-type fault; None for kinds that alter a normal answer."""
     kind, opts = fault.kind, fault.options
-    if kind in ("slow", "truncated", "schema_drift"):
+    if kind in ALTERING_KINDS:
         return None
+    if kind == "connection_reset":
+        return Reply(0, b"", reset=True)
     if kind == "retry_after":
         retry = {"Retry-After": str(opts.get("retry_after", 1))}
         if platform == "tiktok":
@@ -312,3 +334,86 @@ def fault_reply(fault: Fault, platform: str, *, request_id: str, meta_object: tu
             "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service.",
         )
     raise ValueError(f"unknown fault kind {kind!r}")
+
+
+# ------------------------------------------------------------------- field-level schema drift
+
+
+def _drifted_number(value: Any, as_float: bool) -> Any:
+    """A number as a string: 12 -> "12", or with as_float 12 -> "12.5" (a count that is not a count)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return value
+    if as_float:
+        try:
+            return f"{int(float(value))}.5"
+        except ValueError:
+            return value
+    return str(value)
+
+
+def alter_fields(body: Any, kind: str, options: dict[str, Any]) -> int:
+    """Apply a field fault (drop_field / number_as_string / rename_field) to a JSON body in place.
+
+    The field is found wherever it appears: as a key of any object at any depth (TikTok videos[],
+    metrics[], YouTube items[].statistics), as the `name` of a Graph insights item
+    (`{"name": m, "values": [{"value": v}]}`), and as a YouTube Analytics column
+    (`columnHeaders[].name` with the matching cell of every row). Returns how many places changed.
+    """
+    name = str(options["field"])
+    to = str(options.get("to") or "")
+    as_float = bool(options.get("as_float", False))
+    changed = 0
+
+    def visit(node: Any) -> None:
+        nonlocal changed
+        if isinstance(node, list):
+            if kind == "drop_field":
+                keep = [x for x in node if not (isinstance(x, dict) and x.get("name") == name and "values" in x)]
+                if len(keep) != len(node):
+                    changed += len(node) - len(keep)
+                    node[:] = keep
+            for item in node:
+                visit(item)
+            return
+        if not isinstance(node, dict):
+            return
+        headers = node.get("columnHeaders")
+        if isinstance(headers, list):  # YouTube Analytics result table
+            idx = next((i for i, h in enumerate(headers) if isinstance(h, dict) and h.get("name") == name), None)
+            if idx is not None:
+                rows = node.get("rows") if isinstance(node.get("rows"), list) else []
+                if kind == "drop_field":
+                    del headers[idx]
+                    for row in rows:
+                        if isinstance(row, list) and len(row) > idx:
+                            del row[idx]
+                elif kind == "rename_field":
+                    headers[idx] = {**headers[idx], "name": to}
+                else:
+                    for row in rows:
+                        if isinstance(row, list) and len(row) > idx:
+                            row[idx] = _drifted_number(row[idx], as_float)
+                changed += 1 + len(rows)
+        if node.get("name") == name and isinstance(node.get("values"), list):  # Graph insights item
+            if kind == "rename_field":
+                node["name"] = to
+                changed += 1
+            elif kind == "number_as_string":
+                for v in node["values"]:
+                    if isinstance(v, dict) and "value" in v:
+                        v["value"] = _drifted_number(v["value"], as_float)
+                        changed += 1
+        if name in node and not (name == "name" and "values" in node):
+            if kind == "drop_field":
+                del node[name]
+            elif kind == "rename_field":
+                node[to] = node.pop(name)
+            else:
+                node[name] = _drifted_number(node[name], as_float)
+            changed += 1
+        for value in list(node.values()):
+            if isinstance(value, (dict, list)):
+                visit(value)
+
+    visit(body)
+    return changed

@@ -32,9 +32,11 @@ import json
 import logging
 import re
 import socket
+import struct
 import threading
 import time as _time
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,6 +47,7 @@ from . import ads_api
 from .faults import (
     FaultQueue,
     Reply,
+    alter_fields,
     app_usage_header,
     buc_header,
     fault_reply,
@@ -339,6 +342,14 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _dispatch
 
     def _send(self, reply: Reply) -> None:
+        if reply.reset:  # connection_reset fault: RST, no status line, no bytes
+            self.close_connection = True
+            try:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+            except OSError:
+                pass
+            return
         data = reply.encode()
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
@@ -411,6 +422,11 @@ class SandboxServer:
         self._thread: threading.Thread | None = None
         self._blocking = False
         self._stopped = False
+        # optional server-side sliding-window rate limits (set_rate_limit)
+        self._limits: dict[str, tuple[int, float]] = {}
+        self._limit_hits: dict[str, deque[float]] = {}
+        self._limit_lock = threading.Lock()
+        self.rate_limited: dict[str, int] = {"tiktok": 0, "meta": 0, "youtube": 0}
 
     # ---------------------------------------------------------------- public API (DESIGN.md)
 
@@ -437,12 +453,61 @@ class SandboxServer:
 
         Options: `code` (Meta rate-limit code: 4/17/32/613/80000/80001/80002/80004; TikTok code), `regain_minutes`
         (Meta BUC estimated_time_to_regain_access, default 0), `retry_after` (seconds, default 1),
-        `delay` (slow, seconds, default 3).
+        `delay` (slow, seconds, default 3); `field` (drop_field, number_as_string, rename_field: the field,
+        Graph insights metric or Analytics column), `to` (rename_field: the new name), `as_float`
+        (number_as_string: serve 12 as "12.5" instead of "12"); `skip` (any kind: let the first N matching
+        requests through first).
         """
         self.faults.add(platform, kind, count, path_contains, **options)
 
     def clear_faults(self) -> None:
         self.faults.clear()
+
+    def set_rate_limit(self, platform: str, requests: int | None, window_seconds: float = 1.0) -> None:
+        """Enforce at most `requests` API requests per sliding `window_seconds` for a platform.
+
+        A request over the limit is answered with the platform's rate-limit signal (TikTok HTTP 200
+        code 40100; Graph HTTP 400 code 613 with a moderate X-App-Usage; YouTube 429
+        rateLimitExceeded) and counted in `rate_limited[platform]`. `requests=None` removes it.
+        """
+        if platform not in self.rate_limited:
+            raise ValueError(f"unknown platform {platform!r}; expected tiktok, meta or youtube")
+        with self._limit_lock:
+            if requests is None:
+                self._limits.pop(platform, None)
+                self._limit_hits.pop(platform, None)
+                return
+            if int(requests) < 1 or window_seconds <= 0:
+                raise ValueError("requests must be >= 1 and window_seconds > 0")
+            self._limits[platform] = (int(requests), float(window_seconds))
+            self._limit_hits[platform] = deque()
+
+    def _over_limit(self, platform: str) -> bool:
+        with self._limit_lock:
+            limit = self._limits.get(platform)
+            if limit is None:
+                return False
+            n, window = limit
+            hits = self._limit_hits[platform]
+            now = _time.monotonic()
+            while hits and hits[0] <= now - window:
+                hits.popleft()
+            if len(hits) >= n:
+                self.rate_limited[platform] += 1
+                return True
+            hits.append(now)
+            return False
+
+    def _limit_reply(self, platform: str, ctx: _Ctx) -> Reply:
+        if platform == "tiktok":
+            return tiktok_error(40100, "Too many requests. Please retry in some time.", self._request_id(ctx))
+        if platform == "meta":
+            return graph_error(
+                613, "(#613) Calls to this api have exceeded the rate limit.", is_transient=True,
+                headers={"X-App-Usage": app_usage_header(80)},
+            )  # fmt: skip
+        return google_error(429, "rateLimitExceeded", "Quota exceeded for quota metric 'Queries' and limit "
+                            "'Queries per second' of service.")  # fmt: skip
 
     def start(self) -> SandboxServer:
         if self._thread is None:
@@ -545,6 +610,8 @@ class SandboxServer:
             headers,
             next(self._seq),
         )
+        if self._limits and self._over_limit(platform):
+            return self._limit_reply(platform, ctx)
         fault = self.faults.take(platform, path)
         if fault is not None:
             if fault.kind == "slow":
@@ -569,6 +636,11 @@ class SandboxServer:
             reply.truncate = True
         if fault is not None and fault.kind == "schema_drift" and isinstance(reply.body, dict):
             _add_drift(reply.body)
+        if fault is not None and reply.status == 200 and isinstance(reply.body, dict):
+            if fault.kind == "cursor_loop":
+                _loop_cursor(reply.body, platform, ctx)
+            elif fault.kind in ("drop_field", "number_as_string", "rename_field"):
+                alter_fields(reply.body, fault.kind, fault.options)
         return reply
 
     @staticmethod
@@ -1781,3 +1853,34 @@ def _add_drift(body: dict[str, Any]) -> None:
     for obj in targets:
         if isinstance(obj, dict):
             obj["sandbox_drift_field"] = "unexpected"
+
+
+def _loop_cursor(body: dict[str, Any], platform: str, ctx: _Ctx) -> None:
+    """cursor_loop fault: the answer points back at the page just requested, forever.
+
+    TikTok: `has_more` true and `cursor` = the requested cursor (the first page keeps its own).
+    Graph: `paging.next` = the requested URL (the first page: its own next, or itself + after).
+    YouTube Data: `nextPageToken` = the requested pageToken (the first page: a token for itself).
+    """
+    if platform == "tiktok":
+        data = body.get("data")
+        if isinstance(data, dict) and "cursor" in data:
+            requested = ctx.q("cursor")
+            if requested not in (None, ""):
+                data["cursor"] = int(requested) if requested.lstrip("-").isdigit() else requested
+            data["has_more"] = True
+        return
+    if platform == "meta":
+        if not isinstance(body.get("data"), list):
+            return
+        same = f"{ctx.base_url}{ctx.path}?{urlencode(ctx.pairs)}"
+        paging = body.setdefault("paging", {})
+        if ctx.q("after"):
+            paging["next"] = same
+        elif "next" not in paging:
+            after = (paging.get("cursors") or {}).get("after")
+            keep = [(k, v) for k, v in ctx.pairs if k not in ("after", "before")]
+            paging["next"] = f"{ctx.base_url}{ctx.path}?{urlencode(keep + [('after', after)])}" if after else same
+        return
+    if isinstance(body.get("items"), list):
+        body["nextPageToken"] = ctx.q("pageToken") or body.get("nextPageToken") or _b64("PT:0")

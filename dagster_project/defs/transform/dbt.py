@@ -2,6 +2,7 @@
 
 
 import os
+import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -75,6 +76,17 @@ def shortform_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                          "error_after threshold (see the step log); nothing was built or published.",
                          allow_retries=False)
     yield from dbt.cli(["build"], context=context).stream()
+    prune_invocation_dirs(dbt_project.project_dir / DBT_TARGET_DIR)
+
+
+def prune_invocation_dirs(target: Path, keep: int = 10) -> None:
+    """dagster-dbt writes one target sub-directory per dbt call: keep the newest few for debugging."""
+    if not target.exists():
+        return
+    dirs = sorted((d for d in target.iterdir() if d.is_dir() and d.name not in {"compiled", "run", "docs"}),
+                  key=lambda d: d.stat().st_mtime, reverse=True)
+    for old in dirs[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def dbt_resource() -> DbtCliResource:

@@ -15,6 +15,7 @@ from dagster_project.defs.jobs import (
 )
 from dagster_project.defs.publish import published_marts
 from dagster_project.defs.quality.gx_checks import gx_comparison_suite
+from dagster_project.defs.quality.registry import QUALITY_CHECKS
 from dagster_project.defs.resources import PlatformsResource, PublishResource, WarehouseResource
 from dagster_project.defs.sensors import record_run_failures
 from dagster_project.defs.transform.dbt import dbt_resource, shortform_dbt_models
@@ -26,7 +27,7 @@ defs = dg.Definitions(
         published_marts,
         weekly_client_report,
     ],
-    asset_checks=[gx_comparison_suite],
+    asset_checks=[gx_comparison_suite, *QUALITY_CHECKS],
     jobs=[daily_pull_job, refresh_job, *platform_pull_jobs.values()],
     schedules=[daily_pull_schedule, weekly_refresh_schedule],
     sensors=[record_run_failures],

@@ -2,8 +2,13 @@
 
 GX 1.x's SQL datasource returns wrong results on DuckDB, so each mart is read through a read-only
 DuckDB connection into a DataFrame and validated with GX's pandas datasource. A GX engine error
-(an expectation that raised) is reported as such and fails the check: an unchecked mart is never
-published.
+(an expectation that raised, in either of the shapes GX 1.x reports it, or a validation that raised
+as a whole) is reported as such and fails the check: an unchecked mart is never published.
+
+Suites:
+- rpt_platform_comparison_weekly: schema, keys, every surface and brand present, value ranges (ERROR).
+- fct_content_daily: no negative counts unless the row is flagged is_restated_down (C1, ERROR,
+  blocking) and likes <= views (C2, WARN only: platform definitions differ).
 """
 
 
@@ -60,34 +65,91 @@ def comparison_suite(gx, brands: list[str]):
     return suite
 
 
-def validate_frame(df: pd.DataFrame, brands: list[str]) -> SuiteOutcome:
+def engine_exception(exception_info: Any) -> str | None:
+    """The message of an exception GX caught while evaluating one expectation, else None.
+
+    GX 1.x reports a metric that raised in two shapes: a flat ``{"raised_exception": True, ...}``
+    or, when a metric resolution failed, a dict keyed by metric id whose values carry
+    ``raised_exception``. Both are engine errors (the expectation was never evaluated).
+    """
+    if not isinstance(exception_info, dict) or not exception_info:
+        return None
+    if "raised_exception" in exception_info:
+        if exception_info.get("raised_exception"):
+            return str(exception_info.get("exception_message") or "exception raised")
+        return None
+    for value in exception_info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return str(value.get("exception_message") or "exception raised")
+    return None
+
+
+def _gx():
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("TQDM_DISABLE", "1")
     import great_expectations as gx
+
+    return gx
+
+
+def run_suite(df: pd.DataFrame, build_suite, name: str) -> SuiteOutcome:
+    """Validate df against the suite build_suite(gx) makes, with GX's pandas datasource.
+
+    An expectation that raised, or a validation that raised as a whole, is an *engine error*: the
+    outcome fails (the gate stays closed) and says so, instead of reporting bad data.
+    """
+    gx = _gx()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    batch = (
-        context.data_sources.add_pandas("warehouse")
-        .add_dataframe_asset("rpt_platform_comparison_weekly")
-        .add_batch_definition_whole_dataframe("whole")
-        .get_batch(batch_parameters={"dataframe": df})
-    )
-    result = batch.validate(comparison_suite(gx, brands))
+    try:
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        suite = build_suite(gx)
+        batch = (
+            context.data_sources.add_pandas("warehouse")
+            .add_dataframe_asset(name)
+            .add_batch_definition_whole_dataframe("whole")
+            .get_batch(batch_parameters={"dataframe": df})
+        )
+        result = batch.validate(suite)
+    except Exception as exc:  # noqa: BLE001 - any GX failure is an engine error, never a pass
+        return SuiteOutcome(False, True, [{
+            "expectation": f"suite {name}", "column": None, "unexpected_count": None,
+            "partial_unexpected": [], "engine_error": True,
+            "message": f"{type(exc).__name__}: {str(exc)[:300]}",
+        }], 0)
     failures, engine_error = [], False
     for r in result.results:
-        raised = bool((r.exception_info or {}).get("raised_exception"))
+        message = engine_exception(r.exception_info)
+        raised = message is not None
         engine_error |= raised
-        if not r.success:
-            failures.append({
+        if not r.success or raised:
+            kwargs = r.expectation_config.kwargs
+            failure = {
                 "expectation": r.expectation_config.type,
-                "column": r.expectation_config.kwargs.get("column"),
+                "column": kwargs.get("column") or (
+                    f"{kwargs.get('column_A')},{kwargs.get('column_B')}" if kwargs.get("column_A") else None),
                 "unexpected_count": (r.result or {}).get("unexpected_count"),
                 "partial_unexpected": [str(v) for v in (r.result or {}).get("partial_unexpected_list", [])[:5]],
                 "engine_error": raised,
-            })
+            }
+            if raised:
+                failure["message"] = message[:300]
+            failures.append(failure)
     return SuiteOutcome(bool(result.success) and not engine_error, engine_error, failures, len(result.results))
+
+
+def validate_frame(df: pd.DataFrame, brands: list[str]) -> SuiteOutcome:
+    return run_suite(df, lambda gx: comparison_suite(gx, brands), "rpt_platform_comparison_weekly")
+
+
+def describe_outcome(outcome: SuiteOutcome) -> str | None:
+    if outcome.success:
+        return None
+    if outcome.engine_error:
+        broken = [f["expectation"] for f in outcome.failures if f.get("engine_error")]
+        return f"GX engine error: the suite could not be evaluated ({', '.join(broken[:3])})"
+    return f"{len(outcome.failures)} expectation(s) failed"
 
 
 def read_mart(warehouse: WarehouseResource, table: str) -> pd.DataFrame:
@@ -109,9 +171,7 @@ def gx_comparison_suite(warehouse: WarehouseResource, platforms: PlatformsResour
     return dg.AssetCheckResult(
         passed=outcome.success,
         severity=dg.AssetCheckSeverity.ERROR,
-        description=None if outcome.success else (
-            "GX engine error: the suite could not be evaluated" if outcome.engine_error
-            else f"{len(outcome.failures)} expectation(s) failed"),
+        description=describe_outcome(outcome),
         metadata={
             "rows": len(df),
             "expectations": outcome.evaluated,
@@ -120,3 +180,92 @@ def gx_comparison_suite(warehouse: WarehouseResource, platforms: PlatformsResour
         },
     )
 
+
+
+# --- fct_content_daily: negative values (ERROR, blocking) and likes > views (WARN) -------------
+
+CONTENT_DAILY = dg.AssetKey(["marts", "fct_content_daily"])
+DAILY_COUNT_COLUMNS = ["views", "engaged_views", "likes", "comments", "shares", "saves", "engagements",
+                       "watch_seconds"]
+# A downward restatement (the platform lowered a lifetime total) legitimately gives a negative
+# daily value; the mart keeps it and flags the row. Only unflagged negatives are errors.
+UNFLAGGED = "is_restated_down != True"
+NEGATIVE_CHECK = "gx_daily_no_unflagged_negatives"
+LIKES_CHECK = "gx_daily_likes_not_above_views"
+
+
+def daily_negatives_suite(gx, columns: list[str]):
+    E = gx.expectations
+    suite = gx.ExpectationSuite(name="fct_content_daily_non_negative")
+    suite.add_expectation(E.ExpectColumnToExist(column="is_restated_down"))
+    for column in columns:
+        suite.add_expectation(E.ExpectColumnValuesToBeBetween(
+            column=column, min_value=0, row_condition=UNFLAGGED, condition_parser="pandas"))
+    return suite
+
+
+def daily_likes_suite(gx):
+    """likes > views is a warning, not a block: platforms count likes and views differently
+    (e.g. a like without a counted view), so it is surfaced, not enforced."""
+    E = gx.expectations
+    suite = gx.ExpectationSuite(name="fct_content_daily_likes_vs_views")
+    suite.add_expectation(E.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A="views", column_B="likes", or_equal=True, ignore_row_if="either_value_is_missing",
+        row_condition=UNFLAGGED, condition_parser="pandas"))
+    return suite
+
+
+def validate_daily_frame(df: pd.DataFrame) -> tuple[SuiteOutcome, SuiteOutcome]:
+    """(negatives outcome, likes-vs-views outcome) for a fct_content_daily frame."""
+    columns = [c for c in DAILY_COUNT_COLUMNS if c in df.columns]
+    return (run_suite(df, lambda gx: daily_negatives_suite(gx, columns), "fct_content_daily_non_negative"),
+            run_suite(df, daily_likes_suite, "fct_content_daily_likes_vs_views"))
+
+
+def read_daily_frame(warehouse: WarehouseResource) -> pd.DataFrame:
+    conn = open_duckdb(warehouse.path(), read_only=True)
+    try:
+        present = {r[0] for r in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' "
+            "AND table_name = 'fct_content_daily' AND table_catalog = current_database()").fetchall()}
+        cols = ["content_key", "metric_date", "is_restated_down"] + [c for c in DAILY_COUNT_COLUMNS if c in present]
+        select = ", ".join(f'CAST("{c}" AS DOUBLE) AS "{c}"' if c in DAILY_COUNT_COLUMNS else f'"{c}"'
+                           for c in cols if c in present)
+        return conn.execute(f"SELECT {select} FROM marts.fct_content_daily").df()
+    finally:
+        conn.close()
+
+
+def _outcome_result(outcome: SuiteOutcome, check: str, severity: dg.AssetCheckSeverity, rows: int) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        asset_key=CONTENT_DAILY, check_name=check, passed=outcome.success, severity=severity,
+        description=describe_outcome(outcome),
+        metadata={"rows": rows, "expectations": outcome.evaluated,
+                  "failures": dg.MetadataValue.json(outcome.failures), "engine_error": outcome.engine_error},
+    )
+
+
+def daily_results(df: pd.DataFrame) -> list[dg.AssetCheckResult]:
+    negatives, likes = validate_daily_frame(df)
+    return [_outcome_result(negatives, NEGATIVE_CHECK, dg.AssetCheckSeverity.ERROR, len(df)),
+            _outcome_result(likes, LIKES_CHECK, dg.AssetCheckSeverity.WARN, len(df))]
+
+
+@dg.multi_asset_check(
+    name="gx_content_daily_suite",
+    specs=[
+        dg.AssetCheckSpec(NEGATIVE_CHECK, asset=CONTENT_DAILY, blocking=True,
+                          description="C1: no negative views/likes/comments/shares/saves/watch time unless the "
+                          "row is flagged is_restated_down (GX, ERROR). Blocks publish."),
+        dg.AssetCheckSpec(LIKES_CHECK, asset=CONTENT_DAILY, blocking=False,
+                          description="C2: likes <= views on unflagged rows (GX, WARN only: platform "
+                          "definitions differ)."),
+    ],
+    can_subset=True,
+)
+def gx_content_daily_suite(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+    df = read_daily_frame(warehouse)
+    selected = {k.name for k in context.selected_asset_check_keys}
+    for result in daily_results(df):
+        if result.check_name in selected:
+            yield result

@@ -14,7 +14,6 @@ return the `data` object (TikTok) or the body (Graph), or raise `TikTokApiError`
 from __future__ import annotations
 
 import ast
-import base64
 import json
 import math
 import zlib
@@ -26,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from .ads import META_ADS, TIKTOK_ADS, Ad, AdAccount, AdBook, DeliveryRow, format_minor
 from .faults import Reply, graph_error
+from .wire import b64, parse_list, unb64
 
 TT_PAGE_SIZE_MAX = 1000
 TT_PAGE_SIZE_DEFAULT = 10
@@ -120,30 +120,6 @@ def _e100(message: str, **kw: Any) -> GraphApiError:
 
 
 # --------------------------------------------------------------------------------- helpers
-
-
-def parse_list(raw: str) -> list[Any]:
-    """A JSON array, or a Python-repr list (Jinja `| string`)."""
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        try:
-            value = ast.literal_eval(raw)
-        except (ValueError, SyntaxError) as exc:
-            raise ValueError("not a JSON array") from exc
-    if isinstance(value, tuple):
-        value = list(value)
-    if not isinstance(value, list):
-        raise ValueError("not a JSON array")
-    return value
-
-
-def _b64(text: str) -> str:
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-
-def _unb64(token: str) -> str:
-    return base64.urlsafe_b64decode((token + "=" * (-len(token) % 4)).encode()).decode()
 
 
 def _iso_date(value: str | None, name: str) -> date:
@@ -545,7 +521,7 @@ def _cursor_window(q: Mapping[str, str], n: int, limit: int, key: str) -> tuple[
     if not (after or before):
         return 0, limit
     try:
-        anchor = _unb64(after or before or "")
+        anchor = unb64(after or before or "")
         prefix = f"sbx{key}:"
         if not anchor.startswith(prefix):
             raise ValueError
@@ -562,7 +538,7 @@ def _cursor_window(q: Mapping[str, str], n: int, limit: int, key: str) -> tuple[
 def _paging(
     q_pairs: list[tuple[str, str]], base_url: str, path: str, start: int, count: int, n: int, key: str
 ) -> dict[str, Any]:
-    first, last = _b64(f"sbx{key}:{start}"), _b64(f"sbx{key}:{start + count - 1}")
+    first, last = b64(f"sbx{key}:{start}"), b64(f"sbx{key}:{start + count - 1}")
     paging: dict[str, Any] = {"cursors": {"before": first, "after": last}}
     keep = [(k, v) for k, v in q_pairs if k not in ("after", "before")]
     if start + count < n:

@@ -26,7 +26,6 @@ without the query string.
 from __future__ import annotations
 
 import ast
-import base64
 import itertools
 import json
 import logging
@@ -56,6 +55,7 @@ from .faults import (
     graph_error,
     tiktok_error,
 )
+from .wire import b64, parse_list, unb64
 from .world import KIND_LONG_FORM, KIND_SHORT, Brand, Content, World, stable_hash
 
 log = logging.getLogger(__name__)
@@ -206,22 +206,6 @@ def _as_date(value: date | datetime | str) -> date:
     return _parse_date(str(value))
 
 
-def _parse_list_param(raw: str) -> list[Any]:
-    """A JSON list, or a Python-repr list (what Jinja `| string` renders)."""
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        try:
-            value = ast.literal_eval(raw)
-        except (ValueError, SyntaxError) as exc:
-            raise ValueError("not a JSON array") from exc
-    if isinstance(value, tuple):
-        value = list(value)
-    if not isinstance(value, list):
-        raise ValueError("not a JSON array")
-    return value
-
-
 def _parse_object_param(raw: str) -> dict[str, Any]:
     try:
         value = json.loads(raw)
@@ -233,6 +217,24 @@ def _parse_object_param(raw: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError("not a JSON object")
     return value
+
+
+def _lifetime_insights(
+    content_id: str, edge: str, metrics: Iterable[str], values: Mapping[str, Any], catalog: Mapping[str, tuple]
+) -> dict[str, Any]:
+    """The Graph insights envelope: one lifetime item per requested metric, in request order."""
+    data = []
+    for m in metrics:
+        title, desc = catalog[m]
+        data.append({
+            "name": m,
+            "period": "lifetime",
+            "values": [{"value": values[m]}],
+            "title": title,
+            "description": desc,
+            "id": f"{content_id}/{edge}/{m}/lifetime",
+        })
+    return {"data": data}
 
 
 def _graph_time(dt: datetime) -> str:
@@ -258,18 +260,9 @@ def iso8601_duration(seconds: float) -> str:
     return out
 
 
-def _b64(text: str) -> str:
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-
-def _unb64(token: str) -> str:
-    pad = "=" * (-len(token) % 4)
-    return base64.urlsafe_b64decode((token + pad).encode()).decode()
-
-
 def _etag(obj: Any) -> str:
     raw = json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str).encode()
-    return _b64(format(zlib.crc32(raw), "08x") + format(len(raw), "x"))
+    return b64(format(zlib.crc32(raw), "08x") + format(len(raw), "x"))
 
 
 def _maybe_str(value: int | float, *key: object, share: int = TT_STRING_SHARE) -> int | float | str:
@@ -750,7 +743,7 @@ class SandboxServer:
         if raw is None or raw == "":
             return list(default)
         try:
-            fields = _parse_list_param(raw)
+            fields = parse_list(raw)
         except ValueError:
             raise ValueError("fields: Invalid JSON array.") from None
         out: list[str] = []
@@ -1161,7 +1154,7 @@ class SandboxServer:
         start, stop = 0, limit
         if after or before:
             try:
-                anchor = _unb64(after or before or "")
+                anchor = unb64(after or before or "")
                 if not anchor.startswith("sbx:"):
                     raise ValueError
                 pos = ids.index(anchor[4:])
@@ -1186,7 +1179,7 @@ class SandboxServer:
             data.append(obj)
         body: dict[str, Any] = {"data": data}
         if page:
-            first, last = _b64("sbx:" + page[0].content_id), _b64("sbx:" + page[-1].content_id)
+            first, last = b64("sbx:" + page[0].content_id), b64("sbx:" + page[-1].content_id)
             paging: dict[str, Any] = {"cursors": {"before": first, "after": last}}
             end_pos = start + len(page)
             keep = [(k, v) for k, v in ctx.pairs if k not in ("after", "before")]
@@ -1320,20 +1313,7 @@ class SandboxServer:
             "ig_reels_avg_watch_time": watch // views if views > 0 else 0,
             "ig_reels_video_view_total_time": watch,
         }
-        data = []
-        for m in metrics:
-            title, desc = IG_REELS_METRICS[m]
-            data.append(
-                {
-                    "name": m,
-                    "period": "lifetime",
-                    "values": [{"value": values[m]}],
-                    "title": title,
-                    "description": desc,
-                    "id": f"{c.content_id}/insights/{m}/lifetime",
-                }
-            )
-        return {"data": data}
+        return _lifetime_insights(c.content_id, "insights", metrics, values, IG_REELS_METRICS)
 
     # ---- Facebook values
 
@@ -1408,20 +1388,7 @@ class SandboxServer:
                 str(k): round(max(0.0, 1.0 - (1 - frac) * 1.6 * k / 40), 4) for k in range(0, 41, 4)
             },
         }
-        data = []
-        for m in metrics:
-            title, desc = FB_METRICS[m]
-            data.append(
-                {
-                    "name": m,
-                    "period": "lifetime",
-                    "values": [{"value": values[m]}],
-                    "title": title,
-                    "description": desc,
-                    "id": f"{c.content_id}/video_insights/{m}/lifetime",
-                }
-            )
-        return {"data": data}
+        return _lifetime_insights(c.content_id, "video_insights", metrics, values, FB_METRICS)
 
     # ================================================================== YouTube
 
@@ -1562,7 +1529,7 @@ class SandboxServer:
         token = ctx.q("pageToken")
         if token:
             try:
-                raw = _unb64(token)
+                raw = unb64(token)
                 if not raw.startswith("PT:"):
                     raise ValueError
                 offset = int(raw[3:])
@@ -1576,7 +1543,7 @@ class SandboxServer:
             item: dict[str, Any] = {
                 "kind": "youtube#playlistItem",
                 "etag": "",
-                "id": _b64(f"{playlist}.{c.content_id}"),
+                "id": b64(f"{playlist}.{c.content_id}"),
             }
             if "snippet" in parts:
                 item["snippet"] = {
@@ -1600,9 +1567,9 @@ class SandboxServer:
             items.append(item)
         body: dict[str, Any] = {"kind": "youtube#playlistItemListResponse", "etag": ""}
         if offset + max_results < len(vids) and max_results > 0:
-            body["nextPageToken"] = _b64(f"PT:{offset + max_results}")
+            body["nextPageToken"] = b64(f"PT:{offset + max_results}")
         if offset > 0:
-            body["prevPageToken"] = _b64(f"PT:{max(0, offset - max_results)}")
+            body["prevPageToken"] = b64(f"PT:{max(0, offset - max_results)}")
         body["items"] = items
         body["pageInfo"] = {"totalResults": len(vids), "resultsPerPage": max_results}
         body["etag"] = _etag(body)
@@ -1883,4 +1850,4 @@ def _loop_cursor(body: dict[str, Any], platform: str, ctx: _Ctx) -> None:
             paging["next"] = f"{ctx.base_url}{ctx.path}?{urlencode(keep + [('after', after)])}" if after else same
         return
     if isinstance(body.get("items"), list):
-        body["nextPageToken"] = ctx.q("pageToken") or body.get("nextPageToken") or _b64("PT:0")
+        body["nextPageToken"] = ctx.q("pageToken") or body.get("nextPageToken") or b64("PT:0")

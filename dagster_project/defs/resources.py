@@ -113,6 +113,11 @@ class PlatformsResource(dg.ConfigurableResource):
         return {"connect_timeout": self.connect_timeout_seconds, "read_timeout": self.read_timeout_seconds,
                 "max_attempts": self.max_attempts}
 
+    def client(self, account: settings.Account):
+        """The connector of the account's API family, holding that account's token."""
+        return {"tiktok": self.tiktok_client, "meta": self.meta_client, "youtube": self.youtube_client}[
+            account.family](account)
+
     def tiktok_client(self, account: settings.Account):
         from connectors.tiktok import TikTokClient
 

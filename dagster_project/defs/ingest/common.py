@@ -4,10 +4,10 @@ One account's failure does not stop the others: their rows land, then the asset 
 every account that failed (so the blocking completeness check downstream sees the gap too).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Dagster reads the asset functions' annotations.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 import dagster as dg
 
@@ -21,12 +21,16 @@ from connectors.http import (
     RateLimitedError,
     TransientError,
 )
-from dagster_project.defs.ingest.landing import LandingResult
+from dagster_project.defs.ingest.landing import LandingResult, land_daily, land_lifetime
+from dagster_project.defs.partitions import daily_partitions, partition_date
+from dagster_project.defs.resources import PlatformsResource, WarehouseResource
 from dagster_project.settings import Account, ConfigError
 
 INGEST_RETRY = dg.RetryPolicy(
     max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )
+ASSET_DEFAULTS = dict(partitions_def=daily_partitions, kinds={"python", "duckdb"}, retry_policy=INGEST_RETRY,
+                      pool="warehouse_writer")
 
 
 def remedy(exc: BaseException, account: Account) -> str:
@@ -90,3 +94,43 @@ def run_for_accounts(
             "rows_written": dg.MetadataValue.json(written),
         }
     )
+
+
+def lifetime_asset(key: list[str], table: str, group: str, method: str, description: str):
+    """A raw asset landing `client.<method>(account_id)` (one record or many) as the partition day's snapshot."""
+    platform = key[1]
+
+    @dg.asset(key=key, group_name=group, description=description, **ASSET_DEFAULTS)
+    def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+               platforms: PlatformsResource) -> dg.MaterializeResult:
+        day = partition_date(context)
+
+        def pull(account):
+            result = getattr(platforms.client(account), method)(account.account_id)
+            records = [result] if hasattr(result, "payload") else list(result)
+            with warehouse.connect() as conn:
+                return [land_lifetime(conn, table, records, day)]
+
+        return run_for_accounts(context, platforms.accounts().for_platform(platform), pull)
+
+    return _asset
+
+
+def daily_asset(key: list[str], table: str, group: str, method: str, lookback_field: str, description: str):
+    """A raw asset landing `client.<method>(account_id, day - lookback, day)`: daily rows, re-read and upserted."""
+    platform = key[1]
+
+    @dg.asset(key=key, group_name=group, description=description, **ASSET_DEFAULTS)
+    def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+               platforms: PlatformsResource) -> dg.MaterializeResult:
+        day = partition_date(context)
+        start = day - timedelta(days=getattr(platforms, lookback_field))
+
+        def pull(account):
+            records = list(getattr(platforms.client(account), method)(account.account_id, start, day))
+            with warehouse.connect() as conn:
+                return [land_daily(conn, table, records)]
+
+        return run_for_accounts(context, platforms.accounts().for_platform(platform), pull)
+
+    return _asset

@@ -1,38 +1,27 @@
 """YouTube: lifetime video statistics (snapshots) and true daily Analytics rows for Shorts."""
 
-
 from datetime import datetime, timedelta
 
 import dagster as dg
 
-from dagster_project.defs.ingest.common import INGEST_RETRY, run_for_accounts
-from dagster_project.defs.ingest.landing import land_daily, land_lifetime
-from dagster_project.defs.partitions import daily_partitions, partition_date
+from dagster_project.defs.ingest.common import ASSET_DEFAULTS, lifetime_asset, run_for_accounts
+from dagster_project.defs.ingest.landing import land_daily
+from dagster_project.defs.partitions import partition_date
 from dagster_project.defs.resources import PlatformsResource, WarehouseResource
 
-ASSET_KW = dict(partitions_def=daily_partitions, group_name="raw_youtube", kinds={"python", "duckdb"},
-                retry_policy=INGEST_RETRY, pool="warehouse_writer")
 SHORTS_MAX_SECONDS = 180  # Shorts may last up to 3 minutes since 2024-10-15; dbt applies the exact rule
 
 
-@dg.asset(key=["raw", "youtube", "videos"], description="YouTube Data API uploads (channels, playlistItems, "
-          "videos.list): lifetime statistics per video as the snapshot of the partition day "
-          "(raw.youtube_videos).", **ASSET_KW)
-def raw_youtube_videos(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                       platforms: PlatformsResource) -> dg.MaterializeResult:
-    day = partition_date(context)
-
-    def pull(account):
-        records = list(platforms.youtube_client(account).iter_videos(account.account_id))
-        with warehouse.connect() as conn:
-            return [land_lifetime(conn, "youtube_videos", records, day)]
-
-    return run_for_accounts(context, platforms.accounts().for_platform("youtube"), pull)
+raw_youtube_videos = lifetime_asset(
+    ["raw", "youtube", "videos"], "youtube_videos", "raw_youtube", "iter_videos",
+    "YouTube Data API uploads (channels, playlistItems, videos.list): lifetime statistics per video as the "
+    "snapshot of the partition day (raw.youtube_videos).")
 
 
 @dg.asset(key=["raw", "youtube", "video_days"], deps=[raw_youtube_videos],
           description="YouTube Analytics reports (dimensions=day, filters=video==ID) for the channel's "
-          "Shorts, over the partition day and the lookback window (raw.youtube_video_days).", **ASSET_KW)
+          "Shorts, over the partition day and the lookback window (raw.youtube_video_days).",
+          group_name="raw_youtube", **ASSET_DEFAULTS)
 def raw_youtube_video_days(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                            platforms: PlatformsResource) -> dg.MaterializeResult:
     from connectors.youtube import parse_iso8601_duration

@@ -74,16 +74,14 @@ def run_failures_path() -> Path:
 
 def redact_secrets(text: str) -> str:
     """Remove the value of every token variable in use (defaults and accounts' token_env)."""
+    from connectors.http import Redactor
+
     names = set(TOKEN_ENV.values())
     try:
         names |= {a.token_env for a in load_accounts().accounts}
     except (ConfigError, OSError):
         pass
-    for name in names:
-        value = os.environ.get(name)
-        if value and len(value) >= 4:
-            text = text.replace(value, "***")
-    return re.sub(r"(access_token=)[^&\s]+", r"\1***", text)
+    return Redactor(os.environ.get(name) for name in names)(text)
 
 
 def base_url(api: str) -> str:

@@ -6,6 +6,7 @@ whose content equals what is already published leaves the live file untouched, b
 """
 
 
+import functools
 import json
 import os
 from dataclasses import dataclass
@@ -31,13 +32,15 @@ class PublishOutcome:
     tables: dict[str, int]
 
 
-def mart_model_keys() -> list[dg.AssetKey]:
+@functools.cache
+def mart_model_keys() -> tuple[dg.AssetKey, ...]:
+    """The marts' asset keys, from the dbt manifest (read once per process)."""
     manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
-    return sorted(
+    return tuple(sorted(
         (dg.AssetKey(["marts", n["name"]]) for n in manifest["nodes"].values()
          if n["resource_type"] == "model" and n["fqn"][1:2] == ["marts"]),
         key=lambda k: k.to_user_string(),
-    )
+    ))
 
 
 def table_hashes(conn: duckdb.DuckDBPyConnection, catalog: str, schema: str, tables: list[str]) -> dict[str, str]:
@@ -130,7 +133,7 @@ def run_check_results(context: dg.AssetExecutionContext) -> list[dict]:
     return sorted(out, key=lambda c: (c["asset"], c["check"]))
 
 
-@dg.asset(key=["published", "marts"], deps=mart_model_keys(), group_name="publish", kinds={"duckdb"},
+@dg.asset(key=["published", "marts"], deps=list(mart_model_keys()), group_name="publish", kinds={"duckdb"},
           pool="warehouse_writer",
           description="The checked marts, copied to the published file (SHORTFORM_PUBLISHED_DB) and swapped "
           "in atomically with os.replace. Runs only after every blocking check passed.")

@@ -41,6 +41,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from dagster_project.defs.publish import mart_model_keys
 from dagster_project.defs.quality.baseline import Baseline, read_baseline
 from dagster_project.defs.resources import PlatformsResource, PublishResource, WarehouseResource, open_duckdb
 
@@ -55,12 +56,6 @@ DEFAULT_LAG_DAYS = 0
 
 
 # --- C4 -----------------------------------------------------------------------------------------
-
-
-def mart_keys() -> list[dg.AssetKey]:
-    from dagster_project.defs.publish import mart_model_keys
-
-    return mart_model_keys()
 
 
 def warehouse_row_counts(conn: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, int | None]:
@@ -117,7 +112,7 @@ def _row_count_specs() -> list[dg.AssetCheckSpec]:
     return [dg.AssetCheckSpec(ROW_COUNT_CHECK, asset=key, blocking=True,
                               description="C4: fails when the mart has < 50 % of the rows of the last good "
                               "publish (live published file's _publish_info.table_hashes). Blocks publish.")
-            for key in mart_keys()]
+            for key in mart_model_keys()]
 
 
 @dg.multi_asset_check(name="marts_row_count_vs_last_publish", specs=_row_count_specs(), can_subset=True)

@@ -2,6 +2,9 @@
 
 Every request of a client goes through `BaseClient.get_json`, which
 
+* paces itself first: every client of a platform in the process shares one sliding-window
+  `RequestPacer` (DEFAULT_PACING, or `configure_pacing`), so a backfill stays under the
+  platform's documented request rate instead of learning it from rate-limit answers;
 * sends it with `(connect, read)` timeouts on a plain `requests.Session` (no urllib3 retries);
 * asks the platform's *classifier* what the answer means: OK, rate limited, transient, auth
   failure, quota exhausted or fatal (TikTok and Meta report errors in bodies, not statuses);
@@ -21,6 +24,7 @@ import json
 import logging
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -41,6 +45,17 @@ DEFAULT_MAX_WAIT = 300.0  # longest single server-requested wait we sleep throug
 DEFAULT_MAX_TOTAL_WAIT = 900.0  # sleeping budget of one logical request (all its retries)
 DEFAULT_MAX_PAGES = 10_000  # pagination guard
 USER_AGENT = "shortform-warehouse/0.1"
+# Client-side pacing: at most N requests per sliding window of S seconds, per platform and process.
+# TikTok documents 600 requests per minute per endpoint on a one-minute sliding window (the Business
+# API documents no figure; the same budget is used). Meta's limits are dynamic and reported in usage
+# headers on every answer, which the Meta classifier already turns into pauses at >= 95 %; YouTube
+# meters daily quota units, not a fixed request rate. Neither has a fixed default: set one with
+# `configure_pacing` (or a client's `max_requests_per_window`) when a limit is known.
+DEFAULT_PACING: dict[str, tuple[int, float] | None] = {
+    "tiktok": (600, 60.0),
+    "meta": None,
+    "youtube": None,
+}
 REDACTED = "***"
 
 # Secrets recognisable by their shape, whatever token the client holds.
@@ -384,6 +399,92 @@ class PageGuard:
         self._seen.add(key)
 
 
+# --------------------------------------------------------------------------- client-side pacing
+
+
+class RequestPacer:
+    """A thread-safe sliding-window limiter: at most `max_requests` per `window_seconds`.
+
+    A request takes a slot before it is sent (`acquire`) and gives it back when its answer has
+    arrived (`release`); the slot then counts until `window_seconds` after that *arrival*. Because a
+    server stamps a request somewhere between its send and its answer, counting from the answer is
+    conservative: a server enforcing the same sliding window never sees more than `max_requests`.
+    """
+
+    def __init__(self, max_requests: int, window_seconds: float, *,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if int(max_requests) < 1 or not window_seconds > 0:
+            raise ValueError("max_requests must be >= 1 and window_seconds > 0")
+        self.max_requests = int(max_requests)
+        self.window = float(window_seconds)
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._done: list[float] = []  # answer times of the requests still inside the window
+        self._in_flight = 0
+        self.waited = 0.0  # total seconds callers spent waiting for a slot
+        self.paced = 0  # requests that had to wait
+
+    def __repr__(self) -> str:
+        return f"RequestPacer({self.max_requests} per {self.window:g} s)"
+
+    def acquire(self) -> float:
+        """Block until a slot is free, take it, and return the seconds waited."""
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = self._clock()
+                horizon = now - self.window
+                self._done = [t for t in self._done if t > horizon]
+                if len(self._done) + self._in_flight < self.max_requests:
+                    self._in_flight += 1
+                    if waited:
+                        self.waited += waited
+                        self.paced += 1
+                    return waited
+                # the oldest finished request leaves the window first; with none finished, poll
+                delay = (self._done[0] - horizon) if self._done else min(0.05, self.window)
+            delay = max(delay, 0.001)
+            self._sleep(delay)
+            waited += delay
+
+    def release(self) -> None:
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
+            self._done.append(self._clock())
+
+
+_PACERS: dict[str, RequestPacer | None] = {}
+_PACERS_LOCK = threading.Lock()
+
+
+def configure_pacing(platform: str, max_requests: int | None, window_seconds: float = 60.0) -> RequestPacer | None:
+    """Set the limit every client of `platform` in this process shares (None: no pacing)."""
+    with _PACERS_LOCK:
+        _PACERS[platform] = (RequestPacer(max_requests, window_seconds)
+                             if max_requests is not None else None)
+        return _PACERS[platform]
+
+
+def reset_pacing(platform: str | None = None) -> None:
+    """Back to DEFAULT_PACING (for one platform or all)."""
+    with _PACERS_LOCK:
+        if platform is None:
+            _PACERS.clear()
+        else:
+            _PACERS.pop(platform, None)
+
+
+def platform_pacer(platform: str) -> RequestPacer | None:
+    """The process-wide pacer of a platform, created from DEFAULT_PACING on first use."""
+    with _PACERS_LOCK:
+        if platform not in _PACERS:
+            default = DEFAULT_PACING.get(platform)
+            _PACERS[platform] = RequestPacer(*default) if default else None
+        return _PACERS[platform]
+
+
 # --------------------------------------------------------------------------- base client
 
 
@@ -411,6 +512,9 @@ class BaseClient:
         rng: random.Random | None = None,
         classifier: Classifier | None = None,
         logger: logging.Logger | None = None,
+        max_requests_per_window: int | None = None,
+        pacing_window_seconds: float = 60.0,
+        pacer: RequestPacer | None = None,
     ) -> None:
         if not token:
             raise ValueError(f"{self.platform}: no access token given")
@@ -432,6 +536,10 @@ class BaseClient:
         self._classify = classifier or self.classify
         self.log = logger or logging.getLogger(f"connectors.{self.platform}")
         self._pending_throttle = 0.0  # seconds to pause before the next request
+        # pacing: an explicit pacer, else a private limit, else the platform's shared one
+        if pacer is None and max_requests_per_window is not None:
+            pacer = RequestPacer(max_requests_per_window, pacing_window_seconds)
+        self.pacer = pacer if pacer is not None else platform_pacer(self.platform)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, token={REDACTED!r})"
@@ -532,6 +640,9 @@ class BaseClient:
     def _attempt(self, url: str, params: Mapping[str, Any] | None) -> tuple[Outcome, Any]:
         """One HTTP exchange. Never lets a requests exception (holding the URL) escape."""
         failure: Outcome | None = None
+        pacer = self.pacer
+        if pacer is not None:
+            pacer.acquire()
         try:
             response = self.session.get(url, params=params, headers=self.auth_headers(),
                                         timeout=self.timeout)
@@ -543,6 +654,9 @@ class BaseClient:
             failure = Outcome(Verdict.TRANSIENT, f"connection failed ({_reason(exc)})")
         except requests.RequestException as exc:
             failure = Outcome(Verdict.FATAL, f"request failed ({type(exc).__name__})")
+        finally:
+            if pacer is not None:
+                pacer.release()
         if failure is not None:
             return failure, None
         body = _parse_json(content)

@@ -2,6 +2,11 @@
 
 One account's failure does not stop the others: their rows land, then the asset fails naming
 every account that failed (so the blocking completeness check downstream sees the gap too).
+
+A platform that asks for a long pause (Meta's `estimated_time_to_regain_access`, a `Retry-After`
+beyond the client's cap) is not slept through inside the step: when the wait fits the run's
+budget the step asks Dagster to retry it after that wait (`RetryRequested`); when it does not,
+the step fails at once as *transient* (no in-run retry), and the other platforms' steps go on.
 """
 
 # No `from __future__ import annotations` here: Dagster reads the asset functions' annotations.
@@ -29,6 +34,10 @@ from dagster_project.settings import Account, ConfigError
 INGEST_RETRY = dg.RetryPolicy(
     max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )
+# The longest server-requested pause a run waits for (through a Dagster retry); a longer one fails
+# the step fast so the run can finish the other platforms and the next run picks the day up.
+RETRY_WAIT_BUDGET_SECONDS = 3600.0
+RATE_LIMIT_RETRIES = 1  # Dagster retries after a server-requested pause, per step
 ASSET_DEFAULTS = dict(partitions_def=daily_partitions, kinds={"python", "duckdb"}, retry_policy=INGEST_RETRY,
                       pool="warehouse_writer")
 
@@ -57,22 +66,37 @@ class AccountOutcome:
     error: str | None = None
     retryable: bool = True
     remedy: str = ""
+    retry_after: float | None = None  # seconds the platform asked to wait (RateLimitedError)
+
+
+def server_requested_wait(failed: Sequence[AccountOutcome]) -> float | None:
+    """The pause to retry after, when every failure is a rate limit that said how long; else None."""
+    waits = [o.retry_after for o in failed]
+    if not failed or any(w is None for w in waits):
+        return None
+    return max(waits)
 
 
 def run_for_accounts(
     context: dg.AssetExecutionContext,
     accounts: Sequence[Account],
     pull_one: Callable[[Account], list[LandingResult]],
+    retry_budget_seconds: float = RETRY_WAIT_BUDGET_SECONDS,
 ) -> dg.MaterializeResult:
-    """Pull every account, land what succeeds, then report or fail with a redacted summary."""
+    """Pull every account, land what succeeds, then report or fail with a redacted summary.
+
+    When every failure is a rate limit with a known wait, the step is retried by Dagster after
+    that wait if it fits `retry_budget_seconds`, else it fails fast as transient.
+    """
     outcomes: list[AccountOutcome] = []
     for account in accounts:
         try:
             outcomes.append(AccountOutcome(account, pull_one(account)))
         except (ConnectorError, ConfigError) as exc:
             retryable = bool(getattr(exc, "retryable", False))
+            wait = exc.retry_after if isinstance(exc, RateLimitedError) else None
             context.log.error(f"{exc} -> {remedy(exc, account)}")
-            outcomes.append(AccountOutcome(account, [], str(exc), retryable, remedy(exc, account)))
+            outcomes.append(AccountOutcome(account, [], str(exc), retryable, remedy(exc, account), wait))
     landed: dict[str, int] = {}
     written: dict[str, int] = {}
     for outcome in outcomes:
@@ -82,6 +106,9 @@ def run_for_accounts(
     failed = [o for o in outcomes if o.error]
     if failed:
         summary = "; ".join(f"{o.account.describe()}: {o.error} [{o.remedy}]" for o in failed)
+        wait = server_requested_wait(failed)
+        if wait is not None:
+            pause_for_rate_limit(context, wait, summary, failed, landed, retry_budget_seconds)
         raise dg.Failure(
             description=f"{len(failed)} of {len(outcomes)} accounts failed for {context.partition_key}: {summary}",
             metadata={"failed_accounts": [o.account.account_id for o in failed], "rows_landed": landed},
@@ -93,6 +120,27 @@ def run_for_accounts(
             "rows_received": dg.MetadataValue.json(landed),
             "rows_written": dg.MetadataValue.json(written),
         }
+    )
+
+
+def pause_for_rate_limit(context: dg.AssetExecutionContext, wait: float, summary: str,
+                         failed: Sequence[AccountOutcome], landed: dict[str, int], budget: float) -> None:
+    """Raise RetryRequested(wait) when the pause fits the budget and a retry is left; else a fast,
+    non-retried Failure marked transient (the other platforms' steps are not affected)."""
+    where = f"{len(failed)} account(s) rate limited for {context.partition_key}"
+    retry_number = getattr(context, "retry_number", 0) or 0
+    if wait <= budget and retry_number < RATE_LIMIT_RETRIES:
+        context.log.warning(f"{where}; the platform asks to wait {wait:.0f} s: retrying the step "
+                            f"after that pause (Dagster retry {retry_number + 1}/{RATE_LIMIT_RETRIES}). {summary}")
+        raise dg.RetryRequested(max_retries=RATE_LIMIT_RETRIES, seconds_to_wait=wait)
+    why = (f"more than this run's {budget:.0f} s budget" if wait > budget
+           else f"still limited after {retry_number} paused retr{'y' if retry_number == 1 else 'ies'}")
+    raise dg.Failure(
+        description=(f"transient: {where}; the platform asks to wait {wait:.0f} s ({wait / 60:.0f} min), "
+                     f"{why}; failing fast, rerun this day after the pause: {summary}"),
+        metadata={"failed_accounts": [o.account.account_id for o in failed], "rows_landed": landed,
+                  "transient": True, "retry_after_seconds": wait},
+        allow_retries=False,
     )
 
 

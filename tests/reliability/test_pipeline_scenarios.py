@@ -1,4 +1,4 @@
-"""RELIABILITY.md A10, A12, A13, A14, B1, B3, B7/F2 against a real sandbox and the real Dagster jobs.
+"""RELIABILITY.md A10, A12, A13 (+ its WARN schema-change checks), A14, B1, B3, B7/F2 against a real sandbox and the real Dagster jobs.
 
 One small world (1 brand) is pulled for two days and refreshed once (module fixtures); every
 scenario then works on its own warehouse file (a fresh one, or a copy of the published baseline),
@@ -277,9 +277,20 @@ def test_a13_new_field_lands_in_the_raw_payload_and_leaves_the_marts_unchanged(s
     for platform, part in (("tiktok", "business/video/list"), ("meta", "/media"), ("meta", "/video_reels"),
                            ("youtube", "/youtube/v3/videos")):
         server.inject_fault(platform, "schema_drift", count=100_000, path_contains=part)
-    _, pull = run_job("daily_pull", base.day, base.instance, platforms=FAST_PLATFORMS)
-    assert pull.success, pull.describe()
+    result, pull = run_job("daily_pull", base.day, base.instance, platforms=FAST_PLATFORMS)
+    assert pull.success, pull.describe()  # the WARN checks below never fail the pull
     server.clear_faults()
+    evaluations = {e.event_specific_data.asset_key.to_user_string(): e.event_specific_data
+                   for e in result.all_events if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+                   and e.event_specific_data.check_name == "payload_keys_known"}
+    drifted = {"raw/tiktok/videos", "raw/instagram/reels", "raw/facebook/reels", "raw/youtube/videos"}
+    assert len(evaluations) == 12, sorted(evaluations)
+    for key, ev in evaluations.items():
+        assert ev.severity == dg.AssetCheckSeverity.WARN, key
+        assert ev.passed == (key not in drifted), (key, ev.metadata)
+        if key in drifted:
+            assert list(ev.metadata["unexpected_keys"].value) == ["sandbox_drift_field"], key
+            assert ev.description and "sandbox_drift_field" in ev.description
     with duckdb.connect(str(db), read_only=True) as conn:
         for table in ("tiktok_videos", "instagram_reels", "facebook_reels", "youtube_videos"):
             n = conn.execute(f"SELECT count(*) FROM raw.{table} WHERE snapshot_date = ? AND "

@@ -11,11 +11,13 @@ Blocking (ERROR; a failure keeps the publish asset from running):
 WARN (surfaced in metadata, never blocks):
   marts/fct_content_daily      gx_daily_likes_not_above_views     C2
   marts/fct_content_daily      views_distribution_drift           C5
+  raw/*                        payload_keys_known                 A13
 """
 
 from dagster_project.defs.quality.drift import views_distribution_drift
 from dagster_project.defs.quality.gx_checks import gx_content_daily_suite
 from dagster_project.defs.quality.pii import marts_no_personal_data
+from dagster_project.defs.quality.schema_changes import SCHEMA_CHANGE_CHECKS
 from dagster_project.defs.quality.volume import marts_row_count_vs_last_publish, surfaces_complete_recent_days
 
 QUALITY_CHECKS = [
@@ -24,4 +26,5 @@ QUALITY_CHECKS = [
     views_distribution_drift,
     gx_content_daily_suite,
     marts_no_personal_data,
+    *SCHEMA_CHANGE_CHECKS,
 ]

@@ -8,7 +8,7 @@ export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup run test test-fast dev lint sandbox clean dashboard docs screenshots report
+.PHONY: help setup run test test-fast dev lint sandbox clean dashboard docs screenshots report audit
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,7 +36,7 @@ dev: $(STAMP)  ## the Dagster UI on 127.0.0.1:3000 with every asset, check, job 
 	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000 -m dagster_project.definitions
 
 dashboard: $(STAMP)  ## the analyst dashboard on http://127.0.0.1:8501 (published file, read-only)
-	$(VENV)/bin/streamlit run dashboard/app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal
+	$(VENV)/bin/streamlit run dashboard/app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal --client.showErrorDetails none
 
 docs: $(STAMP)  ## dbt docs of every mart and column -> dbt/target/docs/static_index.html (opens offline)
 	cd dbt && SHORTFORM_DB=$${SHORTFORM_DB:-$(CURDIR)/data/warehouse.duckdb} ../$(VENV)/bin/dbt docs generate --profiles-dir . --target-path target/docs --static
@@ -49,6 +49,10 @@ report: $(STAMP)  ## weekly client report for the newest complete week -> data/r
 
 sandbox: $(STAMP)  ## serve the sandbox APIs on 127.0.0.1:8765
 	$(VENV)/bin/shortform sandbox serve --port 8765
+
+audit: $(STAMP)  ## dependency vulnerabilities with pip-audit (needs network: the advisory feed is online)
+	$(PY) -m pip install --quiet pip-audit
+	$(VENV)/bin/pip-audit --skip-editable
 
 lint: $(STAMP)  ## ruff
 	$(VENV)/bin/ruff check connectors dagster_project dashboard scripts tests

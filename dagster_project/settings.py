@@ -60,12 +60,65 @@ def resolve_path(value: str | os.PathLike[str]) -> Path:
     return path if path.is_absolute() else (Path.cwd() / path).resolve()
 
 
+# --------------------------------------------------------------------------- configuration paths
+#
+# The files named by configuration (accounts file, warehouse, published marts) must live under the
+# project, or under a directory the operator allows explicitly with SHORTFORM_ALLOWED_DIRS (absolute
+# directories separated by os.pathsep; the test suite allows the system temp dir this way). A path
+# is refused, with an error naming the setting, when it contains '..', has the wrong suffix, or
+# resolves (symlinks followed) outside every allowed base. Relative paths are project-relative.
+
+ALLOWED_DIRS_ENV = "SHORTFORM_ALLOWED_DIRS"
+DB_SUFFIXES = (".duckdb",)
+ACCOUNTS_SUFFIXES = (".yml", ".yaml")
+
+
+def allowed_bases() -> list[Path]:
+    """The project root, then every directory of SHORTFORM_ALLOWED_DIRS (resolved)."""
+    bases = [PROJECT_ROOT.resolve()]
+    for part in (os.environ.get(ALLOWED_DIRS_ENV) or "").split(os.pathsep):
+        part = part.strip()
+        if not part:
+            continue
+        base = Path(part).expanduser()
+        if not base.is_absolute() or ".." in base.parts:
+            raise ConfigError(f"{ALLOWED_DIRS_ENV}: {part!r} must be an absolute directory without '..'")
+        resolved = base.resolve()
+        if resolved == Path(resolved.anchor):
+            raise ConfigError(f"{ALLOWED_DIRS_ENV}: the file-system root cannot be an allowed directory")
+        bases.append(resolved)
+    return bases
+
+
+def checked_path(setting: str, value: str | os.PathLike[str], suffixes: tuple[str, ...]) -> Path:
+    """`value` of configuration `setting` as an absolute path inside an allowed base, or ConfigError."""
+    text = os.fspath(value)
+    if not text.strip() or "\x00" in text:
+        raise ConfigError(f"{setting}: {text!r} is not a usable path")
+    raw = Path(text).expanduser()
+    if ".." in raw.parts:
+        raise ConfigError(f"{setting}={text!r}: '..' is not allowed in a configured path")
+    if raw.suffix.lower() not in suffixes:
+        raise ConfigError(f"{setting}={text!r}: expected a {' or '.join(suffixes)} file")
+    resolved = (raw if raw.is_absolute() else PROJECT_ROOT / raw).resolve()  # follows symlinks
+    bases = allowed_bases()
+    if not any(resolved.is_relative_to(base) for base in bases):
+        raise ConfigError(
+            f"{setting}={text!r} resolves to {resolved}, outside the project ({bases[0]})"
+            + (f" and {ALLOWED_DIRS_ENV}" if len(bases) > 1 else "")
+            + f"; move the file under the project or add its directory to {ALLOWED_DIRS_ENV}")
+    if resolved.suffix.lower() not in suffixes:
+        raise ConfigError(f"{setting}={text!r} is a link to {resolved.name}, not a {' or '.join(suffixes)} file")
+    return resolved
+
+
 def warehouse_db_path() -> Path:
-    return resolve_path(os.environ.get("SHORTFORM_DB") or DEFAULT_DB)
+    return checked_path("SHORTFORM_DB", os.environ.get("SHORTFORM_DB") or DEFAULT_DB, DB_SUFFIXES)
 
 
 def published_db_path() -> Path:
-    return resolve_path(os.environ.get("SHORTFORM_PUBLISHED_DB") or DEFAULT_PUBLISHED_DB)
+    return checked_path("SHORTFORM_PUBLISHED_DB", os.environ.get("SHORTFORM_PUBLISHED_DB") or DEFAULT_PUBLISHED_DB,
+                        DB_SUFFIXES)
 
 
 def run_failures_path() -> Path:
@@ -181,7 +234,8 @@ def parse_accounts(data: Any, source: str) -> AccountsConfig:
 def load_accounts(path: str | os.PathLike[str] | None = None) -> AccountsConfig:
     """Read the accounts file; with none given or present, the sandbox world's accounts."""
     chosen = path or os.environ.get("SHORTFORM_ACCOUNTS") or DEFAULT_ACCOUNTS_FILE
-    file = resolve_path(chosen)
+    setting = "accounts file" if path else "SHORTFORM_ACCOUNTS"
+    file = checked_path(setting, chosen, ACCOUNTS_SUFFIXES)
     if file.exists():
         try:
             data = yaml.safe_load(file.read_text(encoding="utf-8"))

@@ -11,8 +11,9 @@ the step fails at once as *transient* (no in-run retry), and the other platforms
 
 # No `from __future__ import annotations` here: Dagster reads the asset functions' annotations.
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import Any
 
 import dagster as dg
 
@@ -28,6 +29,7 @@ from connectors.http import (
 )
 from dagster_project.defs.ingest.landing import LandingResult, land_daily, land_lifetime
 from dagster_project.defs.partitions import daily_partitions, partition_date
+from dagster_project.defs.quality.pii import DENIED_COLUMN
 from dagster_project.defs.resources import PlatformsResource, WarehouseResource
 from dagster_project.settings import Account, ConfigError
 
@@ -144,6 +146,32 @@ def pause_for_rate_limit(context: dg.AssetExecutionContext, wait: float, summary
     )
 
 
+def _without_personal_fields(node: Any, dropped: set[str]) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if isinstance(key, str) and DENIED_COLUMN.search(key.lower()):
+                dropped.add(key)
+                continue
+            out[key] = _without_personal_fields(value, dropped)
+        return out
+    if isinstance(node, list):
+        return [_without_personal_fields(v, dropped) for v in node]
+    return node
+
+
+def drop_personal_fields(context: dg.AssetExecutionContext, records: list) -> list:
+    """Data minimization at the raw boundary (E3/E4): payload keys named like end-user data
+    (commenter_*, user_id, username, *_email, *_phone, handle, ...; the pattern of the marts'
+    column check) are removed at any depth before landing. Only the key names are logged."""
+    dropped: set[str] = set()
+    clean = [replace(r, payload=_without_personal_fields(r.payload, dropped)) for r in records]
+    if dropped:
+        context.log.warning(f"dropped personal-data field(s) {sorted(dropped)} from "
+                            f"{len(records)} record(s) before landing")
+    return clean
+
+
 def lifetime_asset(key: list[str], table: str, group: str, method: str, description: str):
     """A raw asset landing `client.<method>(account_id)` (one record or many) as the partition day's snapshot."""
     platform = key[1]
@@ -155,7 +183,7 @@ def lifetime_asset(key: list[str], table: str, group: str, method: str, descript
 
         def pull(account):
             result = getattr(platforms.client(account), method)(account.account_id)
-            records = [result] if hasattr(result, "payload") else list(result)
+            records = drop_personal_fields(context, [result] if hasattr(result, "payload") else list(result))
             with warehouse.connect() as conn:
                 return [land_lifetime(conn, table, records, day)]
 
@@ -175,7 +203,8 @@ def daily_asset(key: list[str], table: str, group: str, method: str, lookback_fi
         start = day - timedelta(days=getattr(platforms, lookback_field))
 
         def pull(account):
-            records = list(getattr(platforms.client(account), method)(account.account_id, start, day))
+            records = drop_personal_fields(
+                context, list(getattr(platforms.client(account), method)(account.account_id, start, day)))
             with warehouse.connect() as conn:
                 return [land_daily(conn, table, records)]
 

@@ -460,7 +460,8 @@ _PACERS_LOCK = threading.Lock()
 
 
 def configure_pacing(platform: str, max_requests: int | None, window_seconds: float = 60.0) -> RequestPacer | None:
-    """Set the limit every client of `platform` in this process shares (None: no pacing)."""
+    """Set the limit every client of `platform` created from now on in this process shares
+    (None: no pacing). Clients made before keep the pacer they were given."""
     with _PACERS_LOCK:
         _PACERS[platform] = (RequestPacer(max_requests, window_seconds)
                              if max_requests is not None else None)

@@ -121,6 +121,30 @@ def published_db_path() -> Path:
                         DB_SUFFIXES)
 
 
+RATE_LIMITS_ENV = "SHORTFORM_RATE_LIMITS"
+
+
+def rate_limits() -> dict[str, tuple[int, float] | None]:
+    """Client-side pacing per API family from SHORTFORM_RATE_LIMITS, e.g. "tiktok=600/60,meta=200/3600,
+    youtube=off": N requests per sliding window of S seconds, or "off". Families not named keep the
+    connectors' defaults (connectors.http.DEFAULT_PACING)."""
+    raw = os.environ.get(RATE_LIMITS_ENV, "").strip()
+    out: dict[str, tuple[int, float] | None] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        family, sep, spec = item.partition("=")
+        family, spec = family.strip(), spec.strip().lower()
+        if not sep or family not in PLATFORM_FAMILIES:
+            raise ConfigError(f"{RATE_LIMITS_ENV}: {item!r}: expected <{'|'.join(PLATFORM_FAMILIES)}>=<N>/<seconds> or =off")
+        if spec == "off":
+            out[family] = None
+            continue
+        match = re.fullmatch(r"(\d+)\s*/\s*(\d+(?:\.\d+)?)", spec)
+        if not match or int(match.group(1)) < 1 or float(match.group(2)) <= 0:
+            raise ConfigError(f"{RATE_LIMITS_ENV}: {family} limit {spec!r} is not <N>/<seconds> with N >= 1, seconds > 0")
+        out[family] = (int(match.group(1)), float(match.group(2)))
+    return out
+
+
 def run_failures_path() -> Path:
     return warehouse_db_path().parent / "run_failures.jsonl"
 

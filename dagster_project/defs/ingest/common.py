@@ -26,7 +26,10 @@ from connectors.http import (
     QuotaExceededError,
     RateLimitedError,
     TransientError,
+    configure_pacing,
+    platform_pacer,
 )
+from dagster_project import settings
 from dagster_project.defs.ingest.landing import LandingResult, land_daily, land_lifetime
 from dagster_project.defs.partitions import daily_partitions, partition_date
 from dagster_project.defs.quality.pii import DENIED_COLUMN
@@ -42,6 +45,15 @@ RETRY_WAIT_BUDGET_SECONDS = 3600.0
 RATE_LIMIT_RETRIES = 1  # Dagster retries after a server-requested pause, per step
 ASSET_DEFAULTS = dict(partitions_def=daily_partitions, kinds={"python", "duckdb"}, retry_policy=INGEST_RETRY,
                       pool="warehouse_writer")
+
+
+def apply_rate_limits() -> None:
+    """Pace the clients as SHORTFORM_RATE_LIMITS says; a family's pacer is replaced only when its
+    limit changes, so the sliding window carries over from one asset (and day) to the next."""
+    for family, limit in settings.rate_limits().items():
+        current = platform_pacer(family)
+        if limit != ((current.max_requests, current.window) if current else None):
+            configure_pacing(family, *limit) if limit else configure_pacing(family, None)
 
 
 def remedy(exc: BaseException, account: Account) -> str:
@@ -180,6 +192,7 @@ def lifetime_asset(key: list[str], table: str, group: str, method: str, descript
     def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                platforms: PlatformsResource) -> dg.MaterializeResult:
         day = partition_date(context)
+        apply_rate_limits()
 
         def pull(account):
             result = getattr(platforms.client(account), method)(account.account_id)
@@ -201,6 +214,7 @@ def daily_asset(key: list[str], table: str, group: str, method: str, lookback_fi
                platforms: PlatformsResource) -> dg.MaterializeResult:
         day = partition_date(context)
         start = day - timedelta(days=getattr(platforms, lookback_field))
+        apply_rate_limits()
 
         def pull(account):
             records = drop_personal_fields(

@@ -123,3 +123,23 @@ def test_clients_of_one_platform_share_one_pacer_and_defaults_follow_the_contrac
     own = MetaClient(base_url="http://127.0.0.1:9", token="tok-o", max_requests_per_window=3,
                      pacing_window_seconds=1.0)
     assert own.pacer is not configured and own.pacer.max_requests == 3
+
+
+def test_rate_limits_from_the_environment(monkeypatch):
+    from dagster_project import settings
+    from dagster_project.defs.ingest.common import apply_rate_limits
+
+    monkeypatch.setenv("SHORTFORM_RATE_LIMITS", "meta=200/3600, youtube = 50/60.5,tiktok=off")
+    assert settings.rate_limits() == {"meta": (200, 3600.0), "youtube": (50, 60.5), "tiktok": None}
+    apply_rate_limits()
+    meta = platform_pacer("meta")
+    assert (meta.max_requests, meta.window) == (200, 3600.0) and platform_pacer("tiktok") is None
+    apply_rate_limits()  # unchanged setting: the same pacer (its window keeps counting)
+    assert platform_pacer("meta") is meta
+    monkeypatch.delenv("SHORTFORM_RATE_LIMITS")
+    apply_rate_limits()  # nothing set: nothing changes
+    assert platform_pacer("meta") is meta
+    for bad in ("instagram=1/1", "meta=0/60", "meta=10", "meta=10/0", "meta"):
+        monkeypatch.setenv("SHORTFORM_RATE_LIMITS", bad)
+        with pytest.raises(settings.ConfigError, match="SHORTFORM_RATE_LIMITS"):
+            settings.rate_limits()

@@ -21,16 +21,19 @@ class RunSummary:
     success: bool
     failures: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-    check_failures: list[str] = field(default_factory=list)
+    check_failures: list[str] = field(default_factory=list)  # blocking (ERROR) checks that failed
     materialized: list[str] = field(default_factory=list)
+    check_warnings: list[str] = field(default_factory=list)  # WARN checks that failed (never block)
 
     def describe(self) -> str:
         where = f" {self.partition}" if self.partition else ""
+        warnings = [f"  warning: {c}" for c in self.check_warnings]
         if self.success and not self.check_failures:
-            return f"{self.job}{where}: ok"
+            return "\n".join([f"{self.job}{where}: ok", *warnings])
         parts = [f"{self.job}{where}: FAILED"]
         parts += [f"  step failed: {f}" for f in self.failures]
         parts += [f"  check failed: {c}" for c in self.check_failures]
+        parts += warnings
         if self.skipped:
             parts.append(f"  skipped: {', '.join(self.skipped)}")
         if "published/marts" not in self.materialized and self.job == "refresh":
@@ -58,7 +61,7 @@ def _headline(message: str) -> str:
 
 
 def _summarize(result: dg.ExecuteInProcessResult, job: str, partition: str | None) -> RunSummary:
-    failures, skipped, checks, materialized = [], [], [], []
+    failures, skipped, checks, warnings, materialized = [], [], [], [], []
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.STEP_FAILURE:
             data = event.step_failure_data
@@ -73,8 +76,9 @@ def _summarize(result: dg.ExecuteInProcessResult, job: str, partition: str | Non
         elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             if evaluation is not None and not evaluation.passed:
-                checks.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
-    return RunSummary(job, partition, result.success, failures, skipped, checks, materialized)
+                name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+                (warnings if evaluation.severity == dg.AssetCheckSeverity.WARN else checks).append(name)
+    return RunSummary(job, partition, result.success, failures, skipped, checks, materialized, warnings)
 
 
 def run_job(job_name: str, partition: date | None = None, instance: dg.DagsterInstance | None = None) -> RunSummary:

@@ -92,3 +92,64 @@
 {% macro days_between(first_date, second_date) -%}
     {{ dbt.datediff(first_date, second_date, 'day') }}
 {%- endmacro %}
+
+
+{# The platform day (the day basis of a platform's daily numbers) of a UTC timestamp: the
+   America/Los_Angeles date for YouTube (YouTube Analytics days), the UTC date otherwise.
+   `platform` is a column or expression holding the platform name. #}
+{% macro platform_day_of(platform, value) -%}
+    case
+        when {{ platform }} = 'youtube'
+            then {{ shortform.utc_timestamp_to_local_date(value, "'America/Los_Angeles'") }}
+        else cast({{ value }} as date)
+    end
+{%- endmacro %}
+
+
+{# The IANA zone of a content platform's day basis (UTC, or America/Los_Angeles for YouTube). #}
+{% macro platform_source_timezone(platform) -%}
+    case when {{ platform }} = 'youtube' then 'America/Los_Angeles' else 'UTC' end
+{%- endmacro %}
+
+
+{# Days after which a platform no longer restates a day (dbt var restatement_window_days, a map
+   platform -> days). Null for a platform the map does not name. #}
+{% macro restatement_window_days(platform) -%}
+    case {{ platform }}
+        {%- for name, days in var('restatement_window_days').items() %}
+        when '{{ name }}' then {{ days | int }}
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+
+{# is_final: the day is older than the platform's restatement window as seen from the account's
+   latest pull (data_as_of_date - metric_date > window). False when either date or the window
+   is unknown. #}
+{% macro is_final(metric_date, data_as_of_date, platform) -%}
+    coalesce({{ shortform.days_between(metric_date, data_as_of_date) }} > {{ shortform.restatement_window_days(platform) }}, false)
+{%- endmacro %}
+
+
+{# The reporting zone (dbt var reporting_timezone, default UTC) as a quoted SQL literal. #}
+{% macro reporting_timezone() -%}
+    '{{ var("reporting_timezone", "UTC") }}'
+{%- endmacro %}
+
+
+{# reporting_date: the date, in the reporting zone, of the source day's midpoint (12:00 in the
+   source zone `source_tz`, an IANA zone expression) - the reporting day that overlaps the source
+   day most. Noon never falls in a DST gap, and a zone offset up to +-11:59 from the reporting
+   zone keeps the same calendar day; further apart (e.g. Pacific/Kiritimati, UTC+14, reported
+   in UTC) the source day lands on the neighbouring reporting day. #}
+{% macro reporting_date(source_date, source_tz) -%}
+    {{ return(adapter.dispatch('reporting_date', 'shortform')(source_date, source_tz)) }}
+{%- endmacro %}
+
+{% macro default__reporting_date(source_date, source_tz) -%}
+    cast(timezone({{ shortform.reporting_timezone() }}, timezone({{ source_tz }}, cast({{ source_date }} as timestamp) + interval 12 hour)) as date)
+{%- endmacro %}
+
+{% macro spark__reporting_date(source_date, source_tz) -%}
+    cast(from_utc_timestamp(to_utc_timestamp(cast({{ source_date }} as timestamp) + interval 12 hours, {{ source_tz }}), {{ shortform.reporting_timezone() }}) as date)
+{%- endmacro %}

@@ -30,6 +30,8 @@
   Deterministic: every choice has a total order ending in content_key.
 #}
 
+{{ config(materialized='table') }}  {# a pairwise join: computed once, read by the mart and tests #}
+
 {%- set max_hours_apart = var('crosspost_max_hours_apart', 72) -%}
 {%- set duration_tolerance = var('crosspost_duration_tolerance_seconds', 1.5) -%}
 {%- set min_similarity = var('crosspost_min_caption_similarity', 0.8) -%}

@@ -27,6 +27,7 @@ RPT_COLUMNS = [
     "brand", "platform", "surface", "iso_week", "week_start", "posts_published", "active_contents",
     "views", "likes", "comments", "shares", "saves", "engagements", "watch_seconds",
     "engagement_rate", "avg_watch_seconds_per_view", "days_covered", "complete_share", "views_basis",
+    "days_final", "coverage_matches_brand",
 ]
 
 

@@ -15,7 +15,7 @@ Method (docs/uncertainty.md explains how to read it):
   ``min_n`` values in either group there is no interval and no verdict (None): a median of a
   handful of posts says little, and a bootstrap of it says even less.
 
-Deterministic: the same inputs and seed give the same interval. ``key_seed`` derives a seed per
+Deterministic: the same inputs (in any order) and seed give the same interval. ``key_seed`` derives a seed per
 comparison from a base seed and a label, so one comparison's numbers do not depend on which other
 comparisons were computed before it.
 """
@@ -58,7 +58,7 @@ def _clean(values: Sequence[float] | np.ndarray, name: str) -> np.ndarray:
     arr = np.asarray(values, dtype=float).ravel()
     if np.isnan(arr).any() or np.isinf(arr).any():
         raise ValueError(f"bootstrap: sample '{name}' contains NaN or infinite values; drop them first")
-    return arr
+    return np.sort(arr)  # the input order must not change the resamples
 
 
 def _resampled_medians(rng: np.random.Generator, sample: np.ndarray, n_resamples: int) -> np.ndarray:

@@ -75,3 +75,9 @@ def test_key_seed_is_stable_and_separates_comparisons():
     assert key_seed(42, "acme", "all", "instagram_reels", "views_d7") != \
         key_seed(42, "acme", "all", "facebook_reels", "views_d7")
     assert 0 <= key_seed(42, "x") < 2**32
+
+
+def test_input_order_does_not_change_the_interval():
+    rng = np.random.default_rng(8)
+    a, b = rng.exponential(5, size=25), rng.exponential(7, size=30)
+    assert bootstrap_median_difference(a, b, seed=3) == bootstrap_median_difference(a[::-1], rng.permutation(b), seed=3)

@@ -317,3 +317,42 @@ def test_daily_reconciliation_dbt_test_is_a_blocking_check_on_fct_content_daily(
     specs = {(s.asset_key.to_user_string(), s.name): s for s in shortform_dbt_models.check_specs}
     spec = specs[("marts/fct_content_daily", "assert_daily_values_reconcile_with_lifetime_totals")]
     assert spec.blocking
+
+
+@pytest.mark.slow
+def test_a_failing_fairness_check_blocks_publish_and_keeps_the_previous_file(tmp_path):
+    from dagster_project.defs.publish import mart_model_keys, published_marts
+    from dagster_project.defs.quality.fairness import marts_fair_comparisons
+    from dagster_project.defs.resources import PublishResource, WarehouseResource
+
+    @dg.multi_asset(specs=[dg.AssetSpec(k, skippable=True) for k in mart_model_keys()], can_subset=True)
+    def stand_in_marts(context: dg.AssetExecutionContext):
+        for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()):
+            yield dg.MaterializeResult(asset_key=key)
+
+    published = tmp_path / "published" / "marts.duckdb"
+
+    def run(warehouse: Path):
+        defs = dg.Definitions(assets=[stand_in_marts, published_marts], asset_checks=[marts_fair_comparisons],
+                              resources={"warehouse": WarehouseResource(db_path=str(warehouse)),
+                                         "publish": PublishResource(published_path=str(published))})
+        result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+        evaluations = {(e.asset_key.path[-1], e.check_name): e for e in
+                       (ev.event_specific_data for ev in result.all_events
+                        if ev.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION)}
+        done = dg.AssetKey(["published", "marts"]) in {
+            ev.asset_key for ev in result.all_events if ev.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION}
+        return evaluations, done
+
+    evaluations, done = run(build(tmp_path / "good.duckdb"))
+    assert {k for k, e in evaluations.items() if not e.passed} == set()
+    assert ("rpt_tiktok_vs_meta", COVERAGE_CHECK) in evaluations and ("dim_content", REACH_CHECK) in evaluations
+    assert done and published.exists()
+    good = published.read_bytes()
+
+    evaluations, done = run(build(tmp_path / "bad.duckdb", [
+        "UPDATE marts.rpt_platform_comparison_weekly SET coverage_matches_brand = NOT coverage_matches_brand "
+        "WHERE brand = 'acme' AND surface = 'tiktok'"]))
+    assert {k for k, e in evaluations.items() if not e.passed} == {("rpt_platform_comparison_weekly", COVERAGE_CHECK)}
+    assert not done and published.read_bytes() == good

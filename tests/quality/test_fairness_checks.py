@@ -314,9 +314,16 @@ def test_view_events_come_from_the_metric_definitions_seed():
 def test_daily_reconciliation_dbt_test_is_a_blocking_check_on_fct_content_daily():
     from dagster_project.defs.transform.dbt import shortform_dbt_models
 
+    from dagster_project.defs.transform.dbt import dbt_project
+
     specs = {(s.asset_key.to_user_string(), s.name): s for s in shortform_dbt_models.check_specs}
     spec = specs[("marts/fct_content_daily", "assert_daily_values_reconcile_with_lifetime_totals")]
-    assert spec.blocking
+    assert spec.blocking  # a failure keeps published/marts from running
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    node = next(n for n in manifest["nodes"].values()
+                if n["resource_type"] == "test" and n["name"] == "assert_daily_values_reconcile_with_lifetime_totals")
+    assert node["config"]["severity"].lower() == "error"
+    assert "model.shortform.fct_content_daily" in node["depends_on"]["nodes"]
 
 
 @pytest.mark.slow

@@ -92,3 +92,40 @@
 {% macro days_between(first_date, second_date) -%}
     {{ dbt.datediff(first_date, second_date, 'day') }}
 {%- endmacro %}
+
+
+{# The platform day (the day basis of a platform's daily numbers) of a UTC timestamp: the
+   America/Los_Angeles date for YouTube (YouTube Analytics days), the UTC date otherwise.
+   `platform` is a column or expression holding the platform name. #}
+{% macro platform_day_of(platform, value) -%}
+    case
+        when {{ platform }} = 'youtube'
+            then {{ shortform.utc_timestamp_to_local_date(value, "'America/Los_Angeles'") }}
+        else cast({{ value }} as date)
+    end
+{%- endmacro %}
+
+
+{# The IANA zone of a content platform's day basis (UTC, or America/Los_Angeles for YouTube). #}
+{% macro platform_source_timezone(platform) -%}
+    case when {{ platform }} = 'youtube' then 'America/Los_Angeles' else 'UTC' end
+{%- endmacro %}
+
+
+{# Days after which a platform no longer restates a day (dbt var restatement_window_days, a map
+   platform -> days). Null for a platform the map does not name. #}
+{% macro restatement_window_days(platform) -%}
+    case {{ platform }}
+        {%- for name, days in var('restatement_window_days').items() %}
+        when '{{ name }}' then {{ days | int }}
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+
+{# is_final: the day is older than the platform's restatement window as seen from the account's
+   latest pull (data_as_of_date - metric_date > window). False when either date or the window
+   is unknown. #}
+{% macro is_final(metric_date, data_as_of_date, platform) -%}
+    coalesce({{ shortform.days_between(metric_date, data_as_of_date) }} > {{ shortform.restatement_window_days(platform) }}, false)
+{%- endmacro %}

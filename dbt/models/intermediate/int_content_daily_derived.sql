@@ -15,10 +15,18 @@
   (e) a negative delta (downward restatement by the platform) is kept negative and the rows of
       that interval are flagged is_restated_down.
 
+  (f) a change of views definition between two snapshots (views_basis differs, e.g. Instagram
+      `plays` before 2025-04-21 and `views` from then on): the two totals count different events,
+      so their difference is not a number of views. views is null on every day of that interval,
+      derivation 'basis_change', incomplete; the other metrics keep their deltas.
+
   reach is not additive: only reach_cumulative (lifetime unique reach as of the day) is kept, and
-  only on observed snapshot days (null on spread days, where it is unknown). views_cumulative is
-  the lifetime total as of the day: observed on snapshot days, prior snapshot + spread values on
-  spread days.
+  only on observed snapshot days (null on spread days, where it is unknown).
+  *_cumulative (views, likes, comments, shares, saves, watch_seconds) are the lifetime totals as of
+  the end of the day: the snapshot itself on snapshot days (is_observed, exact even when tracking
+  started after publication), prior snapshot + spread values on the missed days of a gap
+  (interpolated, is_observed false). views_cumulative is null on the missed days of a
+  basis_change interval (no honest interpolation between two definitions).
 #}
 
 {%- set additive = ['views', 'likes', 'comments', 'shares', 'saves', 'watch_ms'] -%}
@@ -53,6 +61,7 @@ sequenced as (
     select
         snapshots.*,
         lag(snapshot_date) {{ by_content }} as prev_snapshot_date,
+        lag(views_basis) {{ by_content }} as prev_views_basis,
         {%- for metric in additive %}
         lag({{ metric }}_cumulative) {{ by_content }} as prev_{{ metric }}_cumulative,
         {%- endfor %}
@@ -71,15 +80,20 @@ intervals as (
         case
             when prev_snapshot_date is null and is_published_by_snapshot_date then 'snapshot_delta'
             when prev_snapshot_date is null then 'first_snapshot'
+            when prev_views_basis <> views_basis then 'basis_change'
             when {{ shortform.days_between('prev_snapshot_date', 'snapshot_date') }} = 1 then 'snapshot_delta'
             else 'snapshot_spread'
         end as derivation,
+        coalesce(prev_views_basis <> views_basis, false) as is_basis_change,
         case
             when prev_snapshot_date is null then 1
             else {{ shortform.days_between('prev_snapshot_date', 'snapshot_date') }}
         end as span_days,
         {%- for metric in additive %}
         case
+            {%- if metric == 'views' %}
+            when coalesce(prev_views_basis <> views_basis, false) then null
+            {%- endif %}
             when prev_snapshot_date is not null then {{ metric }}_cumulative - prev_{{ metric }}_cumulative
             when is_published_by_snapshot_date then {{ metric }}_cumulative
         end as {{ metric }}_delta{{ ',' if not loop.last }}
@@ -142,10 +156,13 @@ daily as (
             else {{ shortform.int_div(metric ~ '_delta', 'span_days') }}
         end as {{ metric }},
         {%- endfor %}
+        {%- for metric in additive %}
         case
-            when is_snapshot_day then views_cumulative
-            else prev_views_cumulative + (day_offset + 1) * {{ shortform.int_div('views_delta', 'span_days') }}
-        end as views_cumulative,
+            when is_snapshot_day then {{ metric }}_cumulative
+            else prev_{{ metric }}_cumulative + (day_offset + 1) * {{ shortform.int_div(metric ~ '_delta', 'span_days') }}
+        end as {{ metric }}_cumulative,
+        {%- endfor %}
+        is_snapshot_day as is_observed,
         case when is_snapshot_day then reach_cumulative end as reach_cumulative,
         views_basis
     from expanded
@@ -173,6 +190,12 @@ final as (
         cast(saves as bigint) as saves,
         cast(cast(watch_ms as decimal(18, 0)) * 0.001 as decimal(18, 3)) as watch_seconds,
         cast(views_cumulative as bigint) as views_cumulative,
+        cast(likes_cumulative as bigint) as likes_cumulative,
+        cast(comments_cumulative as bigint) as comments_cumulative,
+        cast(shares_cumulative as bigint) as shares_cumulative,
+        cast(saves_cumulative as bigint) as saves_cumulative,
+        cast(cast(watch_ms_cumulative as decimal(18, 0)) * 0.001 as decimal(18, 3)) as watch_seconds_cumulative,
+        is_observed,
         cast(reach_cumulative as bigint) as reach_cumulative,
         views_basis
     from daily

@@ -5,7 +5,9 @@
   videos.list snapshot cannot be classified and are left out (a warn-level relationships test on
   stg_youtube__video_days reports them).
   views_cumulative is the running sum of the landed daily views (equals lifetime views when the
-  daily history was pulled since publication).
+  daily history was pulled since publication); it is null once the summed days mix two views
+  definitions (youtube.views_legacy before 2025-03-31, youtube.views from then on), since such a
+  sum counts two different events.
 #}
 
 with
@@ -50,11 +52,23 @@ shorts_days as (
         video_days.shares,
         video_days.saves,
         video_days.watch_seconds,
-        sum(video_days.views) over (
-            partition by video_days.content_id
-            order by video_days.metric_date
-            rows between unbounded preceding and current row
-        ) as views_cumulative,
+        case
+            when min(video_days.views_basis) over (
+                    partition by video_days.content_id
+                    order by video_days.metric_date
+                    rows between unbounded preceding and current row
+                ) = video_days.views_basis
+                and max(video_days.views_basis) over (
+                    partition by video_days.content_id
+                    order by video_days.metric_date
+                    rows between unbounded preceding and current row
+                ) = video_days.views_basis
+            then sum(video_days.views) over (
+                partition by video_days.content_id
+                order by video_days.metric_date
+                rows between unbounded preceding and current row
+            )
+        end as views_cumulative,
         video_days.reach as reach_cumulative,
         video_days.views_basis
     from video_days

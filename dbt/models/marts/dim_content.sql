@@ -3,6 +3,9 @@
   surfaces. Attributes come from the latest snapshot of the content.
   published_date is on the platform day basis: UTC for TikTok / Instagram / Facebook, Pacific time
   (America/Los_Angeles) for YouTube, matching fct_content_daily.metric_date.
+  Same age: views / engagements / watch_seconds at the end of day 1, 7 and 28 after the
+  publication day (fct_content_age at age_days = N); null when the post has not reached that age
+  or the value is unknown, never zero; is_dN_complete when reached and observed exactly.
 #}
 
 with
@@ -101,6 +104,24 @@ accounts as (
 
 ),
 
+-- same-age values at 1, 7 and 28 days after publication (int_content_daily_cumulative); a post
+-- that has not reached an age has no row there, so its values stay null and is_dN_complete false
+same_age as (
+
+    select
+        content_key,
+        {%- for n in [1, 7, 28] %}
+        max(case when age_days = {{ n }} then views_cumulative end) as views_d{{ n }},
+        max(case when age_days = {{ n }} then engagements_cumulative end) as engagements_d{{ n }},
+        max(case when age_days = {{ n }} then watch_seconds_cumulative end) as watch_seconds_d{{ n }},
+        max(case when age_days = {{ n }} and is_exact then 1 else 0 end) = 1 as is_d{{ n }}_complete{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ ref('int_content_daily_cumulative') }}
+    where age_days in (1, 7, 28)
+    group by content_key
+
+),
+
 final as (
 
     select
@@ -111,24 +132,28 @@ final as (
         cast(accounts.brand as {{ dbt.type_string() }}) as brand,
         cast(latest.account_id as {{ dbt.type_string() }}) as account_id,
         cast(latest.published_at as timestamp) as published_at,
-        cast(
-            case
-                when latest.platform = 'youtube'
-                    then {{ shortform.utc_timestamp_to_local_date('latest.published_at', "'America/Los_Angeles'") }}
-                else cast(latest.published_at as date)
-            end
-        as date) as published_date,
+        cast({{ shortform.platform_day_of('latest.platform', 'latest.published_at') }} as date) as published_date,
         cast(latest.duration_seconds as double) as duration_seconds,
         cast(latest.caption as {{ dbt.type_string() }}) as caption,
         cast(latest.permalink as {{ dbt.type_string() }}) as permalink,
         cast(latest.views_basis as {{ dbt.type_string() }}) as views_basis,
         cast(latest.first_seen_date as date) as first_seen_date,
         cast(latest.last_seen_date as date) as last_seen_date,
-        cast(latest.lifetime_views as bigint) as lifetime_views
+        cast(latest.lifetime_views as bigint) as lifetime_views,
+        {%- for n in [1, 7, 28] %}
+        cast(same_age.views_d{{ n }} as bigint) as views_d{{ n }},
+        cast(same_age.engagements_d{{ n }} as bigint) as engagements_d{{ n }},
+        cast(same_age.watch_seconds_d{{ n }} as decimal(18, 3)) as watch_seconds_d{{ n }},
+        {%- endfor %}
+        {%- for n in [1, 7, 28] %}
+        cast(coalesce(same_age.is_d{{ n }}_complete, false) as boolean) as is_d{{ n }}_complete{{ ',' if not loop.last }}
+        {%- endfor %}
     from latest
     left join accounts
         on latest.platform = accounts.platform
         and latest.account_id = accounts.account_id
+    left join same_age
+        on latest.content_key = same_age.content_key
 
 )
 

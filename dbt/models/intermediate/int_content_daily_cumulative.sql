@@ -1,0 +1,201 @@
+{#
+  Same-age series: one row per content x age_days, the cumulative values at the END of the
+  publication day + age_days (platform day basis: UTC for TikTok / Instagram / Facebook, Pacific
+  time for YouTube). Ages run from 0 (the publication day) up to var content_age_max_days and
+  never beyond the account's latest_metric_date (int_content_daily_as_of).
+
+  Lifetime platforms (TikTok, Instagram, Facebook), from int_content_daily_derived:
+  - a snapshot day: the snapshot itself, exact (is_exact) even when tracking started after
+    publication (a lifetime total needs no history);
+  - a missed day inside a gap between two snapshots: the prior snapshot plus the spread daily
+    values (interpolated, not exact); views null when the gap spans a change of views definition;
+  - a day before the first snapshot: unknown (null), not exact. Never zero.
+  - a downward restatement is kept as the platform reported it (the later snapshot is lower).
+  YouTube Shorts, from int_youtube_daily (true daily rows): the running sum of the Analytics days
+  from the publication day. It is exact only when the video's daily history starts ON its
+  publication day; otherwise the early days are missing and every value is null (a partial sum
+  would understate). Days without an Analytics row inside the covered range count 0 (Analytics
+  omits empty rows); a video whose publication day itself had no views therefore looks like a
+  late start and stays null (conservative). views is null once the summed days mix two views
+  definitions (youtube.views_legacy / youtube.views).
+
+  engagements = likes + comments + shares + saves (saves 0 where the platform has none).
+#}
+
+{%- set max_age = var('content_age_max_days') | int -%}
+
+with
+
+as_of as (
+
+    select * from {{ ref('int_content_daily_as_of') }}
+
+),
+
+lifetime_days as (
+
+    select
+        content_key,
+        metric_date,
+        is_observed,
+        views_cumulative,
+        likes_cumulative + comments_cumulative + shares_cumulative + coalesce(saves_cumulative, 0) as engagements_cumulative,
+        watch_seconds_cumulative,
+        views_basis
+    from {{ ref('int_content_daily_derived') }}
+
+),
+
+youtube_days as (
+
+    select
+        content_key,
+        metric_date,
+        views,
+        likes + comments + shares + coalesce(saves, 0) as engagements,
+        watch_seconds,
+        views_basis
+    from {{ ref('int_youtube_daily') }}
+
+),
+
+all_days as (
+
+    select platform, account_id, content_id, content_key, published_at, metric_date
+    from {{ ref('int_content_daily_derived') }}
+    union all
+    select platform, account_id, content_id, content_key, published_at, metric_date
+    from {{ ref('int_youtube_daily') }}
+
+),
+
+contents as (
+
+    -- one row per content: attributes of its newest row (the newest snapshot for lifetime
+    -- platforms, like dim_content), and the first day its daily history has
+    select
+        platform,
+        account_id,
+        content_id,
+        content_key,
+        {{ shortform.platform_day_of('platform', 'published_at') }} as published_date,
+        first_history_date
+    from (
+        select
+            all_days.*,
+            min(metric_date) over (partition by content_key) as first_history_date,
+            row_number() over (partition by content_key order by metric_date desc) as recency_rank
+        from all_days
+    ) as ranked
+    where recency_rank = 1
+
+),
+
+ages as (
+
+    select generated_number - 1 as age_days
+    from ({{ dbt.generate_series(max_age + 1) }}) as series
+
+),
+
+grid as (
+
+    select
+        contents.platform,
+        contents.account_id,
+        contents.content_id,
+        contents.content_key,
+        contents.published_date,
+        contents.first_history_date,
+        ages.age_days,
+        {{ shortform.add_days('contents.published_date', 'ages.age_days') }} as metric_date,
+        as_of.data_as_of_date
+    from contents
+    inner join as_of
+        on contents.platform = as_of.platform
+        and contents.account_id = as_of.account_id
+    inner join ages
+        on ages.age_days <= {{ shortform.days_between('contents.published_date', 'as_of.latest_metric_date') }}
+
+),
+
+lifetime_values as (
+
+    select
+        grid.*,
+        lifetime_days.views_cumulative,
+        lifetime_days.engagements_cumulative,
+        lifetime_days.watch_seconds_cumulative,
+        coalesce(lifetime_days.is_observed, false) and lifetime_days.views_cumulative is not null as is_exact,
+        lifetime_days.views_basis
+    from grid
+    left join lifetime_days
+        on grid.content_key = lifetime_days.content_key
+        and grid.metric_date = lifetime_days.metric_date
+    where grid.platform <> 'youtube'
+
+),
+
+youtube_running as (
+
+    select
+        grid.*,
+        grid.first_history_date = grid.published_date as has_full_history,
+        {%- set running = 'over (partition by grid.content_key order by grid.age_days rows between unbounded preceding and current row)' %}
+        sum(coalesce(youtube_days.views, 0)) {{ running }} as views_sum,
+        sum(coalesce(youtube_days.engagements, 0)) {{ running }} as engagements_sum,
+        sum(coalesce(youtube_days.watch_seconds, 0)) {{ running }} as watch_seconds_sum,
+        min(youtube_days.views_basis) {{ running }} as first_basis,
+        max(youtube_days.views_basis) {{ running }} as last_basis
+    from grid
+    left join youtube_days
+        on grid.content_key = youtube_days.content_key
+        and grid.metric_date = youtube_days.metric_date
+    where grid.platform = 'youtube'
+
+),
+
+youtube_values as (
+
+    select
+        platform, account_id, content_id, content_key, published_date, first_history_date, age_days,
+        metric_date, data_as_of_date,
+        case when has_full_history and first_basis = last_basis then views_sum end as views_cumulative,
+        case when has_full_history then engagements_sum end as engagements_cumulative,
+        case when has_full_history then watch_seconds_sum end as watch_seconds_cumulative,
+        has_full_history and first_basis = last_basis as is_exact,
+        case when first_basis = last_basis then first_basis end as views_basis
+    from youtube_running
+
+),
+
+unioned as (
+
+    select * from lifetime_values
+    union all
+    select * from youtube_values
+
+),
+
+final as (
+
+    select
+        cast(content_key as {{ dbt.type_string() }}) as content_key,
+        cast(content_id as {{ dbt.type_string() }}) as content_id,
+        cast(platform as {{ dbt.type_string() }}) as platform,
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(published_date as date) as published_date,
+        cast(age_days as integer) as age_days,
+        cast(metric_date as date) as metric_date,
+        cast(views_cumulative as bigint) as views_cumulative,
+        cast(engagements_cumulative as bigint) as engagements_cumulative,
+        cast(watch_seconds_cumulative as decimal(18, 3)) as watch_seconds_cumulative,
+        cast(is_exact as boolean) as is_exact,
+        cast(data_as_of_date as date) as data_as_of_date,
+        cast({{ shortform.is_final('metric_date', 'data_as_of_date', 'platform') }} as boolean) as is_final,
+        cast(views_basis as {{ dbt.type_string() }}) as views_basis
+    from unioned
+
+)
+
+select * from final

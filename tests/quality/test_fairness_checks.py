@@ -312,9 +312,7 @@ def test_view_events_come_from_the_metric_definitions_seed():
 
 
 def test_daily_reconciliation_dbt_test_is_a_blocking_check_on_fct_content_daily():
-    from dagster_project.defs.transform.dbt import shortform_dbt_models
-
-    from dagster_project.defs.transform.dbt import dbt_project
+    from dagster_project.defs.transform.dbt import dbt_project, shortform_dbt_models
 
     specs = {(s.asset_key.to_user_string(), s.name): s for s in shortform_dbt_models.check_specs}
     spec = specs[("marts/fct_content_daily", "assert_daily_values_reconcile_with_lifetime_totals")]

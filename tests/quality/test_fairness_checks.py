@@ -361,3 +361,22 @@ def test_a_failing_fairness_check_blocks_publish_and_keeps_the_previous_file(tmp
         "WHERE brand = 'acme' AND surface = 'tiktok'"]))
     assert {k for k, e in evaluations.items() if not e.passed} == {("rpt_platform_comparison_weekly", COVERAGE_CHECK)}
     assert not done and published.read_bytes() == good
+
+
+def test_every_basis_column_is_checked_and_paid_bases_need_one_key():
+    conn = duckdb.connect()
+    try:
+        conn.execute("CREATE SCHEMA marts")
+        conn.execute("CREATE TABLE marts.rpt_x AS SELECT * FROM (VALUES "
+                     "('tiktok.video_views', 'instagram.plays,instagram.views', 'ads.video_play_actions'), "
+                     "('tiktok.video_views', 'instagram.views', 'ads.a+ads.b')) "
+                     "t(views_basis, views_basis_d28, paid_views_basis)")
+        [result] = basis_results(conn, ["rpt_x"], EVENTS)
+    finally:
+        conn.close()
+    assert not result.passed
+    findings = result.metadata["findings"].value
+    assert findings == ["rpt_x: views_basis_d28 = 'instagram.plays,instagram.views' on 1 row(s) is not one views "
+                        "definition key (mixed or unknown basis)",
+                        "rpt_x: paid_views_basis = 'ads.a+ads.b' on 1 row(s) is not one views definition key "
+                        "(mixed or unknown basis)"]

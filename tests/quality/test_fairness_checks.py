@@ -63,7 +63,7 @@ def _weekly(daily: pd.DataFrame) -> pd.DataFrame:
             for week in (WEEK, WEEK + timedelta(days=7)):
                 lagging = brand == "globex" and surface == "youtube_shorts" and week != WEEK
                 rows.append({"brand": brand, "surface": surface, "week_start": week, "views_basis": basis,
-                             "coverage_matches_brand": not lagging})
+                             "views": 1000, "coverage_matches_brand": not lagging})
     return pd.DataFrame(rows)
 
 
@@ -164,6 +164,16 @@ def test_mixed_or_unflagged_bases_fail(tmp_path):
     assert "group acme-2: views_bases_differ should be True" in failed[("rpt_crosspost_comparison", BASIS_CHECK)]
     assert "views_basis = 'instagram.plays+instagram.views' on 1 row(s)" in failed[("rpt_content_benchmarks",
                                                                                      BASIS_CHECK)]
+
+
+def test_a_week_of_two_bases_passes_when_the_weekly_row_does_not_add_them_up(tmp_path):
+    results = _results(build(tmp_path / "w.duckdb", [
+        "UPDATE marts.fct_content_daily SET views_basis = 'instagram.plays' WHERE brand = 'acme' "
+        "AND surface = 'instagram_reels' AND metric_date = DATE '2026-11-03'",
+        "UPDATE marts.rpt_platform_comparison_weekly SET views = NULL, views_basis = NULL WHERE brand = 'acme' "
+        "AND surface = 'instagram_reels' AND week_start = DATE '2026-11-02'",
+    ]))
+    assert _failed(results) == {}
 
 
 def test_a_coverage_flag_that_disagrees_with_the_days_fails(tmp_path):

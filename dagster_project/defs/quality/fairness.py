@@ -7,8 +7,8 @@
     seed's ``view_event`` of the compared bases and must agree: ``rpt_tiktok_vs_meta`` compares
     ``tiktok_views_basis`` with ``other_views_basis`` in the row; ``rpt_crosspost_comparison``
     compares the member rows of one ``crosspost_group_id``. ``rpt_platform_comparison_weekly`` is
-    recomputed from ``fct_content_daily``: the daily rows of one brand x surface x week must carry
-    one basis, else the weekly row silently mixes two kinds of view.
+    recomputed from ``fct_content_daily``: when the daily rows of one brand x surface x week carry
+    two bases, the weekly row must leave views and views_basis null (else it adds plays to views).
 
 ``date_coverage_matches`` (rpt_platform_comparison_weekly, rpt_tiktok_vs_meta)
     Weekly: ``coverage_matches_brand`` must equal an independent recomputation from
@@ -197,11 +197,15 @@ def _weekly_mixed_findings(conn) -> list[Finding]:
     if "views_basis" not in daily:
         return []
     day = "reporting_date" if "reporting_date" in daily else "metric_date"
+    # a week whose days carry two bases is fine when the weekly row leaves views (and its basis)
+    # null; it fails when the row shows a views total, i.e. plays and views were added up
     rows = conn.execute(
-        f"SELECT brand, surface, date_trunc('week', {day})::DATE AS week_start, "
-        f"string_agg(DISTINCT views_basis, ', ' ORDER BY views_basis) FROM marts.fct_content_daily "
-        f"WHERE views_basis IS NOT NULL AND views IS NOT NULL GROUP BY ALL "
-        f"HAVING count(DISTINCT views_basis) > 1 ORDER BY 1, 2, 3").fetchall()
+        f"WITH mixed AS (SELECT brand, surface, date_trunc('week', {day})::DATE AS week_start, "
+        f"string_agg(DISTINCT views_basis, ', ' ORDER BY views_basis) AS bases FROM marts.fct_content_daily "
+        f"WHERE views_basis IS NOT NULL AND views IS NOT NULL GROUP BY ALL HAVING count(DISTINCT views_basis) > 1) "
+        f"SELECT m.brand, m.surface, m.week_start, m.bases FROM mixed m JOIN marts.{WEEKLY} w "
+        f"ON w.brand = m.brand AND w.surface = m.surface AND w.week_start = m.week_start "
+        f"WHERE w.views IS NOT NULL OR w.views_basis IS NOT NULL ORDER BY 1, 2, 3").fetchall()
     return [Finding(WEEKLY, f"{b} x {s} week {w}: daily views of several bases ({bases}) summed into one row")
             for b, s, w, bases in rows]
 

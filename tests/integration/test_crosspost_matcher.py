@@ -1,7 +1,7 @@
 """Cross-posted creatives on the default sandbox world: the matcher against the world's truth.
 
-One pull of the world's last day (the lifetime list endpoints return every post ever published)
-and one refresh build the warehouse. The expected pairs come from the sandbox World (posts that
+Daily pulls of the world's last days (the lifetime list endpoints return every post ever
+published) and a dbt build make the warehouse. The expected pairs come from the sandbox World (posts that
 share a `creative_id`), which the warehouse never sees: the matcher works from captions,
 durations and publish times only. A second part runs dbt on a copy of the project with a filled
 overrides seed and checks that pins and splits win (and that a cross-brand pin fails the build).
@@ -15,22 +15,23 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
-import yaml
 
-from connectors.sandbox import SandboxServer, World, WorldSettings
-from dagster_project import settings
+from connectors.sandbox import World, WorldSettings
+from tests.integration.sandbox_run import dbt_build, pull_days, sandbox_env
 
-pytestmark = pytest.mark.slow  # one pull + one refresh (~80 s) and two partial dbt builds
+pytestmark = pytest.mark.slow  # six daily pulls, one dbt build of the mart's lineage, two small builds
 
 REPO = Path(__file__).resolve().parents[2]
 DBT_DIR = REPO / "dbt"
 DBT_BIN = Path(sys.executable).with_name("dbt")
 MIN_PRECISION = 0.95
 MIN_RECALL = 0.95
+PULL_DAYS = 6
 
 
 @pytest.fixture(scope="module")
@@ -40,37 +41,17 @@ def world() -> World:
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory, world: World) -> Path:
-    """The warehouse after one pull of the world's last day and a refresh."""
-    import dagster as dg
-
-    from dagster_project.orchestrate import pull_day, refresh
-
+    """Daily pulls of the world's last PULL_DAYS days, then `dbt build` of the comparison mart and
+    everything it needs. The last pull sees every post (lifetime list endpoints); a pull 7 days
+    after a post's publish day gives it exact day-7 values (posts 7 to PULL_DAYS + 6 days old)."""
     tmp = tmp_path_factory.mktemp("crosspost")
-    accounts = tmp / "accounts.yml"
-    accounts.write_text(yaml.safe_dump(world.accounts_config()))
-    server = SandboxServer(world, host="127.0.0.1", port=0, tokens=None).start()
-    saved = dict(os.environ)
-    try:
-        for env_name, _default in settings.BASE_URL_ENV.values():
-            os.environ[env_name] = server.url
-        for var in settings.TOKEN_ENV.values():
-            os.environ[var] = "sandbox-token"
-        os.environ["SHORTFORM_DB"] = str(tmp / "warehouse.duckdb")
-        os.environ["SHORTFORM_PUBLISHED_DB"] = str(tmp / "published" / "marts.duckdb")
-        os.environ["SHORTFORM_ACCOUNTS"] = str(accounts)
-        os.environ.pop("DAGSTER_HOME", None)
-        instance = dg.DagsterInstance.ephemeral()
-        end = world.settings.end
-        server.set_as_of(end)
-        pulls = pull_day(end, None, instance)
-        assert all(p.success for p in pulls), [p.describe() for p in pulls if not p.success]
-        summary = refresh(instance)
-        assert summary.success, summary.describe()
-    finally:
-        server.stop()
-        os.environ.clear()
-        os.environ.update(saved)
-    return tmp / "warehouse.duckdb"
+    end = world.settings.end
+    with sandbox_env(world, tmp) as server:
+        pull_days(server, [end - timedelta(days=n) for n in range(PULL_DAYS - 1, -1, -1)])
+    db = tmp / "warehouse.duckdb"
+    result = dbt_build(db, tmp, select="+rpt_crosspost_comparison")
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    return db
 
 
 def read_groups(db_path: Path) -> dict[str, tuple[str, str]]:
@@ -131,6 +112,39 @@ def test_comparison_mart_holds_the_multi_platform_groups(warehouse: Path) -> Non
     expected = {g: m for g, m in expected.items() if len({k.split(":")[0] for k in m}) >= 2}
     assert members == expected
     assert all(n == len(members[group]) for group, _key, _platform, n in rows)
+
+
+def test_comparison_winners_match_ground_truth(warehouse: Path, world: World) -> None:
+    """Among the members the mart judged (complete day-7 values), the views and engagement-rate
+    winners are the ones the world's true day-7 totals say; judged views equal the truth."""
+    day7: dict[str, dict[str, int]] = {}
+    first_day: dict[str, object] = {}
+    truth_rows = sorted(world.truth_daily(), key=lambda r: (r["platform"], r["content_id"], r["metric_date"]))
+    for row in truth_rows:
+        key = f"{row['platform']}:{row['content_id']}"
+        first = first_day.setdefault(key, row["metric_date"])
+        if (row["metric_date"] - first).days > 7:  # type: ignore[operator]
+            continue
+        acc = day7.setdefault(key, {"views": 0, "engagements": 0})
+        acc["views"] += row["views"]
+        acc["engagements"] += row["likes"] + row["comments"] + row["shares"] + (row["saves"] or 0)
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        rows = conn.execute(
+            "SELECT crosspost_group_id, content_key, views_d7, is_views_winner, is_engagement_winner "
+            "FROM marts.rpt_crosspost_comparison WHERE is_views_winner IS NOT NULL"
+        ).fetchall()
+    judged: dict[str, list[tuple[str, int, bool, bool]]] = {}
+    for group, key, views, views_winner, engagement_winner in rows:
+        judged.setdefault(group, []).append((key, views, views_winner, engagement_winner))
+    assert len(judged) >= 3, f"too few judged groups to test the winners: {len(judged)}"
+    for group, members in judged.items():
+        assert len(members) >= 2, (group, members)
+        for key, views, _vw, _ew in members:
+            assert views == day7[key]["views"], (group, key, views, day7[key])
+        true_views_winner = max(members, key=lambda m: day7[m[0]]["views"])[0]
+        true_engagement_winner = max(members, key=lambda m: day7[m[0]]["engagements"] / day7[m[0]]["views"])[0]
+        assert {m[0] for m in members if m[2]} == {true_views_winner}, (group, members)
+        assert {m[0] for m in members if m[3]} == {true_engagement_winner}, (group, members)
 
 
 # ------------------------------------------------------------------------------- overrides

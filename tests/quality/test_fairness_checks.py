@@ -162,6 +162,16 @@ def test_mixed_or_unflagged_bases_fail(tmp_path):
     assert "globex all tiktok vs instagram_reels views_d7: views_bases_differ is True" \
         in failed[("rpt_tiktok_vs_meta", BASIS_CHECK)]
     assert "group acme-2: views_bases_differ should be True" in failed[("rpt_crosspost_comparison", BASIS_CHECK)]
+    unknown = _results(build(tmp_path / "w2.duckdb", [
+        "UPDATE marts.rpt_crosspost_comparison SET views_basis = NULL WHERE crosspost_group_id = 'acme-1' "
+        "AND surface = 'tiktok'"]))
+    assert "group acme-1: views_bases_differ should be None" in _failed(unknown)[("rpt_crosspost_comparison",
+                                                                                  BASIS_CHECK)]
+    flagged_unknown = _results(build(tmp_path / "w3.duckdb", [
+        "UPDATE marts.rpt_crosspost_comparison SET views_basis = NULL WHERE crosspost_group_id = 'acme-1' "
+        "AND surface = 'tiktok'",
+        "UPDATE marts.rpt_crosspost_comparison SET views_bases_differ = NULL WHERE crosspost_group_id = 'acme-1'"]))
+    assert _failed(flagged_unknown) == {}
     assert "views_basis = 'instagram.plays+instagram.views' on 1 row(s)" in failed[("rpt_content_benchmarks",
                                                                                      BASIS_CHECK)]
 

@@ -182,9 +182,10 @@ def _group_flag_findings(conn, table: str, events: dict[str, str]) -> list[Findi
         groups.setdefault(gid, []).append((basis, flag))
     out = []
     for gid, members in sorted(groups.items(), key=lambda kv: str(kv[0])):
-        kinds = {events.get(b) for b, _ in members if b is not None}
-        expected = len(kinds) > 1
-        wrong = [f for _, f in members if f is None or bool(f) != expected]
+        kinds = {events.get(b) for b, _ in members}
+        # a member without a known basis makes the answer unknown: the flag must then be null
+        expected = None if None in kinds else len(kinds) > 1
+        wrong = [f for _, f in members if (None if f is None else bool(f)) != expected]
         if wrong:
             out.append(Finding(table, f"group {gid}: views_bases_differ should be {expected} "
                                f"(view events {sorted(k or '?' for k in kinds)}) on {len(wrong)} member row(s)"))

@@ -114,27 +114,32 @@ def crosspost_winners(published: Path) -> str:
     try:
         if "rpt_crosspost_comparison" not in _tables(conn):
             return "(rpt_crosspost_comparison not published)"
-        groups = dict(conn.execute(
-            "SELECT brand, count(DISTINCT crosspost_group_id) FROM rpt_crosspost_comparison "
-            "WHERE n_platforms >= 2 GROUP BY brand").fetchall())
+        judged = {b: (g, jv, je) for b, g, jv, je in conn.execute(
+            "SELECT brand, count(DISTINCT crosspost_group_id), "
+            "count(DISTINCT crosspost_group_id) FILTER (WHERE is_views_winner IS NOT NULL), "
+            "count(DISTINCT crosspost_group_id) FILTER (WHERE is_engagement_winner IS NOT NULL) "
+            "FROM rpt_crosspost_comparison WHERE n_platforms >= 2 GROUP BY brand").fetchall()}
         wins = conn.execute(
             "SELECT brand, surface, count(*) FILTER (WHERE is_views_winner), "
             "count(*) FILTER (WHERE is_engagement_winner) FROM rpt_crosspost_comparison "
             "WHERE n_platforms >= 2 GROUP BY brand, surface").fetchall()
     finally:
         conn.close()
-    if not groups:
+    if not judged:
         return "Cross-posted creatives: none matched across platforms yet"
     views = {(b, s): v for b, s, v, _ in wins}
     rates = {(b, s): e for b, s, _, e in wins}
-    head = f"{'brand':<10} {'groups':>6}  {'wins on':<16}" + "".join(f"{SHORT_LABELS[s]:>10}" for s in SURFACE_ORDER)
+    head = (f"{'brand':<10} {'groups':>6}  {'wins on':<16}{'judged':>7}"
+            + "".join(f"{SHORT_LABELS[s]:>10}" for s in SURFACE_ORDER))
     lines = ["Cross-posted creatives: which platform won the same creative (day-7 values)", head, "-" * len(head)]
-    for brand in sorted(groups):
+    for brand in sorted(judged):
+        groups, *judged_by_metric = judged[brand]
         for i, (label, counts) in enumerate((("7-day views", views), ("engagement rate", rates))):
-            lead = f"{brand:<10} {groups[brand]:>6}" if i == 0 else f"{'':<10} {'':>6}"
-            lines.append(f"{lead}  {label:<16}" + "".join(f"{counts.get((brand, s), 0):>10}" for s in SURFACE_ORDER))
-    lines.append("(tied platforms both count as winners; rpt_crosspost_comparison flags groups whose")
-    lines.append(" views bases differ)")
+            lead = f"{brand:<10} {groups:>6}" if i == 0 else f"{'':<10} {'':>6}"
+            lines.append(f"{lead}  {label:<16}{judged_by_metric[i]:>7}"
+                         + "".join(f"{counts.get((brand, s), 0):>10}" for s in SURFACE_ORDER))
+    lines.append("judged: groups with day-7 values on two or more platforms (the others are too young or")
+    lines.append("incomplete); tied platforms both count as winners.")
     return "\n".join(lines)
 
 

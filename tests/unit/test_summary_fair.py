@@ -21,6 +21,7 @@ CROSSPOSTS = [
     ("acme", "g2", "tiktok", True, True), ("acme", "g2", "facebook_reels", False, False),
     ("acme", "g2", "youtube_shorts", False, False),
     ("acme", "g3", "instagram_reels", True, True), ("acme", "g3", "tiktok", False, False),
+    ("acme", "g6", "tiktok", None, None), ("acme", "g6", "facebook_reels", None, None),  # too young to judge
     ("globex", "g4", "youtube_shorts", True, False), ("globex", "g4", "tiktok", False, True),
     ("globex", "g5", "tiktok", True, True),  # posted on one platform only: not a cross-post
 ]
@@ -64,11 +65,11 @@ def test_crosspost_winners_count_wins_per_platform_and_groups(published):
     lines = text.splitlines()
     assert max(map(len, lines)) <= 100
     acme_views = next(line for line in lines if line.startswith("acme"))
-    assert acme_views.split() == ["acme", "3", "7-day", "views", "2", "1", "0", "0"]
+    assert acme_views.split() == ["acme", "4", "7-day", "views", "3", "2", "1", "0", "0"]
     acme_rate = lines[lines.index(acme_views) + 1]
-    assert acme_rate.split() == ["engagement", "rate", "1", "2", "0", "0"]
+    assert acme_rate.split() == ["engagement", "rate", "3", "1", "2", "0", "0"]
     globex = next(line for line in lines if line.startswith("globex"))
-    assert globex.split() == ["globex", "1", "7-day", "views", "0", "0", "0", "1"]  # g5 is not cross-posted
+    assert globex.split() == ["globex", "1", "7-day", "views", "1", "0", "0", "0", "1"]  # g5 is not cross-posted
 
 
 def test_verdicts_with_intervals_per_brand(published):

@@ -39,6 +39,12 @@ MEDIA_PAGE_SIZE = 100
 REELS_PRODUCT_TYPE = "REELS"
 IG_REEL_METRICS = ("views,reach,likes,comments,shares,saved,total_interactions,"
                    "ig_reels_avg_watch_time,ig_reels_video_view_total_time")
+# Before 2025-04-21 Instagram counted Reels `plays` (starts, replays excluded) and had no `views`
+# metric: when Graph rejects the list above as naming an invalid metric (code 100), the insights
+# are asked again, once, with this list; the payload then has insights.plays (staging maps it to
+# views with basis instagram.plays).
+IG_REEL_METRICS_LEGACY = IG_REEL_METRICS.replace("views,", "plays,", 1)
+INVALID_METRIC_CODE = 100
 FB_REEL_FIELDS = "id,description,title,created_time,length,permalink_url,published"
 FB_REEL_METRICS = ("blue_reels_play_count,fb_reels_total_plays,fb_reels_replay_count,"
                    "post_impressions_unique,post_video_avg_time_watched,post_video_view_time,"
@@ -146,6 +152,15 @@ def classify(result: HttpResult) -> Outcome:
     return Outcome(Verdict.FATAL, message, code=code, subcode=subcode)
 
 
+def _names_invalid_metric(err: ApiError) -> bool:
+    """Graph code 100 rejecting the `metric` parameter over views / plays (e.g. "metric[0] must be
+    one of the following values: plays, reach, ..."). A metric reported as "no longer supported"
+    is a retirement: the older list cannot help, so that is not retried."""
+    text = (err.detail or "").lower()
+    return (str(err.code) == str(INVALID_METRIC_CODE) and "metric" in text
+            and ("plays" in text or "views" in text) and "no longer supported" not in text)
+
+
 def _int_or_none(value: Any) -> int | None:
     try:
         return int(value)
@@ -217,12 +232,23 @@ class MetaClient(BaseClient):
         """Every Reel of the IG user; payload = media object + {"insights": {metric: value}}."""
         path = f"/{self.api_version}/{ig_user_id}/media"
         params = {"fields": MEDIA_FIELDS, "limit": MEDIA_PAGE_SIZE}
+        metrics = IG_REEL_METRICS
         for media in self._iter_edge("instagram", ig_user_id, path, params):
             if media.get("media_product_type") != REELS_PRODUCT_TYPE:
                 continue
             media_id = self._object_id(media, "instagram", ig_user_id, path)
-            insights = self._insights("instagram", ig_user_id, media_id, "insights",
-                                      IG_REEL_METRICS)
+            try:
+                insights = self._insights("instagram", ig_user_id, media_id, "insights", metrics)
+            except ApiError as err:
+                if metrics == IG_REEL_METRICS_LEGACY or not _names_invalid_metric(err):
+                    raise
+                # the account's API predates `views` (2025-04-21): ask once more for `plays`,
+                # and keep the legacy list for the rest of this account's Reels
+                self.log_event(logging.INFO, "instagram account %s: the views metric was rejected "
+                               "(code %s: %s); asking for the legacy plays metric", ig_user_id,
+                               err.code, err.detail)
+                metrics = IG_REEL_METRICS_LEGACY
+                insights = self._insights("instagram", ig_user_id, media_id, "insights", metrics)
             yield LifetimeRecord("instagram", ig_user_id, media_id, {**media, "insights": insights})
 
     def iter_facebook_reels(self, page_id: str) -> Iterator[LifetimeRecord]:

@@ -56,7 +56,16 @@ from .faults import (
     tiktok_error,
 )
 from .wire import b64, parse_list, unb64
-from .world import KIND_LONG_FORM, KIND_SHORT, Brand, Content, World, stable_hash
+from .world import (
+    INSTAGRAM_VIEWS_FROM,
+    KIND_LONG_FORM,
+    KIND_SHORT,
+    YOUTUBE_VIEWS_FROM,
+    Brand,
+    Content,
+    World,
+    stable_hash,
+)
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +133,9 @@ IG_REELS_METRICS: dict[str, tuple[str, str]] = {
     "ig_reels_avg_watch_time": ("Average watch time", "The average amount of time spent playing the reel, in milliseconds."),
     "ig_reels_video_view_total_time": ("Watch time", "The total amount of time the reel was played, including replays, in milliseconds."),
 }  # fmt: skip
+# Before INSTAGRAM_VIEWS_FROM (as-of date) insights answer the legacy `plays` instead of `views`
+# (a simplification: the real API offered both for a few months).
+IG_LEGACY_PLAYS = ("plays", "Plays", "The number of times your reel starts to play, not counting replays.")
 IG_REELS_ONLY = frozenset({"ig_reels_avg_watch_time", "ig_reels_video_view_total_time"})
 IG_RETIRED_METRICS = frozenset(
     {"plays", "impressions", "clips_replays_count", "ig_reels_aggregated_all_plays_count", "video_views"}
@@ -1273,9 +1285,16 @@ class SandboxServer:
         metrics = _split_csv(ctx.q("metric"))
         if not metrics:
             raise _BadRequest(graph_error(100, "(#100) The parameter metric is required"))
-        allowed = list(IG_REELS_METRICS)
+        catalog = dict(IG_REELS_METRICS)
+        retired = IG_RETIRED_METRICS
+        if a < INSTAGRAM_VIEWS_FROM:  # before the change: plays is served, views does not exist yet
+            name, title, description = IG_LEGACY_PLAYS
+            catalog = {(name if k == "views" else k): ((title, description) if k == "views" else v)
+                       for k, v in IG_REELS_METRICS.items()}
+            retired = IG_RETIRED_METRICS - {name}
+        allowed = list(catalog)
         for i, m in enumerate(metrics):
-            if m in IG_RETIRED_METRICS:
+            if m in retired:
                 raise _BadRequest(
                     graph_error(
                         100,
@@ -1283,7 +1302,7 @@ class SandboxServer:
                         "media insights. Please use views metric instead.",
                     )
                 )
-            if m not in IG_REELS_METRICS:
+            if m not in catalog:
                 raise _BadRequest(
                     graph_error(100, f"(#100) metric[{i}] must be one of the following values: {', '.join(allowed)}")
                 )
@@ -1313,7 +1332,9 @@ class SandboxServer:
             "ig_reels_avg_watch_time": watch // views if views > 0 else 0,
             "ig_reels_video_view_total_time": watch,
         }
-        return _lifetime_insights(c.content_id, "insights", metrics, values, IG_REELS_METRICS)
+        if a < INSTAGRAM_VIEWS_FROM:
+            values["plays"] = s["plays"][i]
+        return _lifetime_insights(c.content_id, "insights", metrics, values, catalog)
 
     # ---- Facebook values
 
@@ -1735,6 +1756,10 @@ class SandboxServer:
                 continue
             ctype = _yt_content_type(c)
             daily = [c.daily_series(name) for name in _YTA_SERIES]
+            # `views` of days before YOUTUBE_VIEWS_FROM used the older methodology (= engagedViews)
+            legacy_days = (YOUTUBE_VIEWS_FROM - c.day0).days
+            if legacy_days > 0:
+                daily[0] = daily[1][:legacy_days] + daily[0][legacy_days:]
             dv = daily[0]
             dur_ms = int((c.duration_seconds or 0) * 1000)
             for k in range((first - c.day0).days, (last - c.day0).days + 1):

@@ -27,6 +27,12 @@ Model
   advertiser and one Meta ad account per brand, their ads (Spark Ads / boosted Reels pointing at
   organic posts) and daily delivery per ad and placement; `truth_ad_daily()`, `ads()`,
   `ad_accounts()`.
+* Metric definition changes (docs/DESIGN.md "Fair comparisons"): Instagram Reels insights
+  answered `plays` (starts, replays excluded) before 2025-04-21 and `views` (every start) from
+  then on; YouTube Analytics `views` of days before 2025-03-31 counted the older methodology (equal
+  to `engagedViews`). The `plays` series of Instagram posts comes from its own random stream, so
+  every other number of the world is unchanged; `truth_daily()` carries `plays` (Instagram) and
+  `engaged_views` (YouTube) next to `views`.
 * Watch time is kept in integer milliseconds. YouTube Analytics serves integer minutes per day:
   the YouTube cumulative minutes are floor(cumulative ms / 60000) and the truth watch_seconds of
   a YouTube day is its served minutes * 60.
@@ -55,6 +61,10 @@ SURFACES: dict[str, str] = {
 # posts that are not short-form get their own surface name (they are not part of the comparison)
 _NON_SHORT_SURFACES: dict[str, str] = {"long_form": "youtube_long_form", "feed_image": "instagram_feed"}
 LIFETIME_PLATFORMS: frozenset[str] = frozenset({"tiktok", "instagram", "facebook"})
+# Definition changes: Instagram insights serve `views` from this as-of date (`plays` before it);
+# YouTube Analytics `views` of days before this date are the older methodology (= engagedViews).
+INSTAGRAM_VIEWS_FROM = date(2025, 4, 21)
+YOUTUBE_VIEWS_FROM = date(2025, 3, 31)
 SHORTS_MAX_SECONDS = 180
 
 KIND_SHORT = "short"  # TikTok video, IG Reel, FB Reel, YouTube Short
@@ -394,6 +404,10 @@ class World:
         `views/likes/comments/shares/saves` are the day's true amounts (views may be negative on a
         restatement day); `saves` is None for Facebook and YouTube; `watch_seconds` is a float
         (ms / 1000; YouTube: served minutes * 60); `reach_cumulative` is None for YouTube.
+        `views` is always the current definition (every start, replays included). Per-basis truth:
+        `plays` (Instagram only: starts excluding replays, what insights served as `plays` before
+        2025-04-21) and `engaged_views` (YouTube only: what Analytics served as `views` for days
+        before 2025-03-31, and as `engagedViews` always); None on other platforms.
         """
         last = min(as_of or self.end, self.end)
         rows: list[dict[str, Any]] = []
@@ -406,6 +420,8 @@ class World:
             has_saves = "saves" in s
             watch = s.get("watch_min") if c.platform == "youtube" else s.get("watch_ms")
             reach = s.get("reach")
+            plays = s.get("plays") if c.platform == "instagram" else None
+            engaged = s.get("engaged_views") if c.platform == "youtube" else None
             for i in range((last - c.day0).days + 1):
                 prev = i - 1
 
@@ -435,6 +451,8 @@ class World:
                         "watch_seconds": watch_seconds,
                         "reach_cumulative": reach[i] if reach is not None else None,
                         "is_short": c.is_short,
+                        "plays": d(plays) if plays is not None else None,
+                        "engaged_views": d(engaged) if engaged is not None else None,
                     }
                 )
         return rows
@@ -795,6 +813,10 @@ class World:
             frac = c.attrs.get("watch_fraction", 0.5)
             c.attrs["full_video_watched_rate"] = round(min(0.95, max(0.005, frac**3 * 0.6)), 4)
         elif c.platform == "instagram":
+            # plays (retired 2025-04-21): starts without replays, a per-post share of the views;
+            # drawn from its own stream so that adding it changed no other number
+            plays_share = _rng(st.seed, "ig-plays", c.content_id).uniform(0.70, 0.90)
+            s["plays"] = [int(v * plays_share) for v in views]
             c.attrs["shortcode"] = _chars(rng, _B64URL, 11)
             c.attrs["media_type"] = "VIDEO" if c.is_short else "IMAGE"
             c.attrs["media_product_type"] = "REELS" if c.is_short else "FEED"

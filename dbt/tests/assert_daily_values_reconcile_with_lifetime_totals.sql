@@ -3,6 +3,9 @@
   content, the daily views derived from snapshots add up to the latest lifetime total minus the
   first snapshot's total when that first snapshot could not be split into days
   (derivation 'first_snapshot'), and the last derived row carries the latest lifetime total.
+  A change of views definition (views_basis, e.g. Instagram plays -> views) starts a new
+  segment: totals of two definitions are not comparable, so the daily views after the latest
+  change must add up to the latest total minus the total of the first snapshot on the new basis.
 #}
 
 {{ config(meta={"dagster": {"ref": {"name": "fct_content_daily"}}}) }}
@@ -12,14 +15,34 @@
 
 with
 
+basis_changes as (
+
+    -- the first snapshot on the current views basis, for content whose basis changed
+    select content_key, max(snapshot_date) as basis_start_date
+    from (
+        select
+            content_key,
+            snapshot_date,
+            views_basis,
+            lag(views_basis) over (partition by content_key order by snapshot_date) as prev_views_basis
+        from {{ ref('int_snapshots_unioned') }}
+    ) as sequenced
+    where prev_views_basis <> views_basis
+    group by content_key
+
+),
+
 snapshots as (
 
     select
-        content_key,
-        min(snapshot_date) as first_snapshot_date,
-        max(snapshot_date) as last_snapshot_date
-    from {{ ref('int_snapshots_unioned') }}
-    group by content_key
+        unioned.content_key,
+        max(basis_changes.basis_start_date) as basis_start_date,
+        coalesce(max(basis_changes.basis_start_date), min(unioned.snapshot_date)) as first_snapshot_date,
+        max(unioned.snapshot_date) as last_snapshot_date
+    from {{ ref('int_snapshots_unioned') }} as unioned
+    left join basis_changes
+        on unioned.content_key = basis_changes.content_key
+    group by unioned.content_key
 
 ),
 
@@ -27,6 +50,7 @@ bounds as (
 
     select
         snapshots.content_key,
+        snapshots.basis_start_date,
         first_snap.views_cumulative as first_views,
         last_snap.views_cumulative as last_views
     from snapshots
@@ -42,12 +66,18 @@ bounds as (
 derived as (
 
     select
-        content_key,
-        sum(views) as daily_views,
-        max(case when derivation = 'first_snapshot' then 1 else 0 end) as starts_unknown,
-        max(metric_date) as last_metric_date
-    from {{ ref('int_content_daily_derived') }}
-    group by content_key
+        days.content_key,
+        sum(case
+            when bounds.basis_start_date is null or days.metric_date > bounds.basis_start_date then days.views
+        end) as daily_views,
+        max(case
+            when days.derivation = 'first_snapshot' or bounds.basis_start_date is not null then 1 else 0
+        end) as starts_unknown,
+        max(days.metric_date) as last_metric_date
+    from {{ ref('int_content_daily_derived') }} as days
+    inner join bounds
+        on days.content_key = bounds.content_key
+    group by days.content_key
 
 )
 

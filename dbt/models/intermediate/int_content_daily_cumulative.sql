@@ -14,12 +14,16 @@
   YouTube Shorts, from int_youtube_daily (true daily rows): the running sum of the Analytics days
   from the publication day. It is exact only when the video's daily history starts ON its
   publication day; otherwise the early days are missing and every value is null (a partial sum
-  would understate). Days without an Analytics row inside the covered range count 0 (Analytics
-  omits empty rows); a video whose publication day itself had no views therefore looks like a
-  late start and stays null (conservative). views is null once the summed days mix two views
-  definitions (youtube.views_legacy / youtube.views).
+  would understate). A video's missing row on a day the channel has other Analytics rows counts
+  0 (Analytics omits empty rows); a day on which the whole channel has no row was not pulled
+  (e.g. pulls stopped for longer than the lookback): from there on the values are null. A video
+  whose publication day itself had no views looks like a late start and stays null
+  (conservative). views is null once the summed days span two views definitions
+  (youtube.views_legacy before 2025-03-31, youtube.views from then on).
 
   engagements = likes + comments + shares + saves (saves 0 where the platform has none).
+  views_basis: the observed row's definition; where views are unknown, and for YouTube, the
+  platform's views definition valid on metric_date (seeds/metric_definitions.csv).
 #}
 
 {%- set max_age = var('content_age_max_days') | int -%}
@@ -98,6 +102,24 @@ ages as (
 
 ),
 
+-- the platform's views definition valid on each day (seeds/metric_definitions.csv)
+views_definitions as (
+
+    select platform, definition_key, valid_from, valid_to
+    from {{ ref('metric_definitions') }}
+    where metric = 'views'
+
+),
+
+-- days on which a YouTube channel has at least one Analytics row: a day without any row for the
+-- whole channel was not pulled (unknown), unlike one video's missing row (0 that day)
+youtube_channel_days as (
+
+    select distinct account_id, metric_date
+    from {{ ref('int_youtube_daily') }}
+
+),
+
 grid as (
 
     select
@@ -119,16 +141,31 @@ grid as (
 
 ),
 
-lifetime_values as (
+grid_with_basis as (
 
     select
         grid.*,
+        views_definitions.definition_key as day_basis
+    from grid
+    left join views_definitions
+        on grid.platform = views_definitions.platform
+        and (views_definitions.valid_from is null or views_definitions.valid_from <= grid.metric_date)
+        and (views_definitions.valid_to is null or views_definitions.valid_to >= grid.metric_date)
+
+),
+
+lifetime_values as (
+
+    select
+        grid.platform, grid.account_id, grid.content_id, grid.content_key, grid.published_date,
+        grid.age_days, grid.metric_date, grid.data_as_of_date,
         lifetime_days.views_cumulative,
         lifetime_days.engagements_cumulative,
         lifetime_days.watch_seconds_cumulative,
         coalesce(lifetime_days.is_observed, false) and lifetime_days.views_cumulative is not null as is_exact,
-        lifetime_days.views_basis
-    from grid
+        -- the observed row's own definition; where unknown, the definition valid that day
+        coalesce(lifetime_days.views_basis, grid.day_basis) as views_basis
+    from grid_with_basis as grid
     left join lifetime_days
         on grid.content_key = lifetime_days.content_key
         and grid.metric_date = lifetime_days.metric_date
@@ -145,12 +182,16 @@ youtube_running as (
         sum(coalesce(youtube_days.views, 0)) {{ running }} as views_sum,
         sum(coalesce(youtube_days.engagements, 0)) {{ running }} as engagements_sum,
         sum(coalesce(youtube_days.watch_seconds, 0)) {{ running }} as watch_seconds_sum,
-        min(youtube_days.views_basis) {{ running }} as first_basis,
-        max(youtube_days.views_basis) {{ running }} as last_basis
-    from grid
+        sum(case when youtube_channel_days.metric_date is null then 1 else 0 end) {{ running }} as unpulled_days,
+        min(grid.day_basis) {{ running }} as first_basis,
+        max(grid.day_basis) {{ running }} as last_basis
+    from grid_with_basis as grid
     left join youtube_days
         on grid.content_key = youtube_days.content_key
         and grid.metric_date = youtube_days.metric_date
+    left join youtube_channel_days
+        on grid.account_id = youtube_channel_days.account_id
+        and grid.metric_date = youtube_channel_days.metric_date
     where grid.platform = 'youtube'
 
 ),
@@ -158,13 +199,13 @@ youtube_running as (
 youtube_values as (
 
     select
-        platform, account_id, content_id, content_key, published_date, first_history_date, age_days,
-        metric_date, data_as_of_date,
-        case when has_full_history and first_basis = last_basis then views_sum end as views_cumulative,
-        case when has_full_history then engagements_sum end as engagements_cumulative,
-        case when has_full_history then watch_seconds_sum end as watch_seconds_cumulative,
-        has_full_history and first_basis = last_basis as is_exact,
-        case when first_basis = last_basis then first_basis end as views_basis
+        platform, account_id, content_id, content_key, published_date, age_days, metric_date,
+        data_as_of_date,
+        case when has_full_history and unpulled_days = 0 and first_basis = last_basis then views_sum end as views_cumulative,
+        case when has_full_history and unpulled_days = 0 then engagements_sum end as engagements_cumulative,
+        case when has_full_history and unpulled_days = 0 then watch_seconds_sum end as watch_seconds_cumulative,
+        has_full_history and unpulled_days = 0 and first_basis = last_basis as is_exact,
+        day_basis as views_basis
     from youtube_running
 
 ),

@@ -42,7 +42,7 @@ youtube_snapshots as (
         duration_seconds,
         caption,
         permalink,
-        'youtube.views' as views_basis,
+        {{ shortform.youtube_views_basis('snapshot_date') }} as views_basis,
         views as lifetime_views,
         is_short
     from {{ ref('stg_youtube__videos') }}

@@ -4,7 +4,13 @@
   (YouTube Analytics), so a YouTube week is offset by 7-8 hours from the others.
   Rates are recomputed from the week's sums (never averaged across days or posts); reach is not
   additive and is left out.
+  A week whose days count views under two definitions (the week Instagram switched from plays to
+  views, 2025-04-21; YouTube's 2025-03-31 change) has views, the per-view rates and views_basis
+  null: plays and views are not added up.
 #}
+
+{%- set one_basis = 'activity.first_views_basis = activity.views_basis' -%}
+{%- set week_views = '(case when ' ~ one_basis ~ ' then activity.views end)' -%}
 
 with
 
@@ -34,6 +40,7 @@ activity as (
         sum(watch_seconds) as watch_seconds,
         count(distinct metric_date) as days_covered,
         avg(case when is_complete then 1.0 else 0.0 end) as complete_share,
+        min(views_basis) as first_views_basis,
         max(views_basis) as views_basis
     from daily
     group by brand, platform, surface, week_start
@@ -90,18 +97,23 @@ final as (
         cast(weeks.week_start as date) as week_start,
         cast(coalesce(published.posts_published, 0) as bigint) as posts_published,
         cast(coalesce(activity.active_contents, 0) as bigint) as active_contents,
-        cast(activity.views as bigint) as views,
+        cast({{ week_views }} as bigint) as views,
         cast(activity.likes as bigint) as likes,
         cast(activity.comments as bigint) as comments,
         cast(activity.shares as bigint) as shares,
         cast(activity.saves as bigint) as saves,
         cast(activity.engagements as bigint) as engagements,
         cast(activity.watch_seconds as decimal(18, 3)) as watch_seconds,
-        {{ shortform.safe_divide('activity.engagements', 'activity.views') }} as engagement_rate,
-        {{ shortform.safe_divide('activity.watch_seconds', 'activity.views') }} as avg_watch_seconds_per_view,
+        {{ shortform.safe_divide('activity.engagements', week_views) }} as engagement_rate,
+        {{ shortform.safe_divide('activity.watch_seconds', week_views) }} as avg_watch_seconds_per_view,
         cast(coalesce(activity.days_covered, 0) as bigint) as days_covered,
         cast(activity.complete_share as double) as complete_share,
-        cast(coalesce(activity.views_basis, published.views_basis) as {{ dbt.type_string() }}) as views_basis
+        cast(
+            case
+                when activity.views_basis is null then published.views_basis
+                when {{ one_basis }} then activity.views_basis
+            end
+        as {{ dbt.type_string() }}) as views_basis
     from weeks
     left join activity
         on weeks.brand = activity.brand

@@ -3,7 +3,11 @@
   snapshot_date (UTC). Rename, cast, unit-fix only.
   Unit fixes: ig_reels_video_view_total_time and ig_reels_avg_watch_time are milliseconds
   -> seconds; timestamp "2026-10-01T12:00:00+0000" -> UTC timestamp.
-  `views` is the post-2025-04-21 Instagram definition (replaces plays); missing insights (the API
+  `views` is the post-2025-04-21 Instagram definition (every start, replays included). Snapshots
+  dated before 2025-04-21 come from an API that only had the retired `plays` metric (starts
+  without replays): insights.plays is mapped to views with views_basis 'instagram.plays'. From
+  2025-04-21 only insights.views counts; a `plays` key there is drift and leaves views null, which
+  fails the not_null test (the meanings are never merged silently). Missing insights (the API
   returns an empty set instead of 0) stay null.
 #}
 {%- set ctx = "'ig_user_id=' || ig_user_id || ', media_id=' || media_id || ', snapshot_date=' || cast(snapshot_date as " ~ dbt.type_string() ~ ")" -%}
@@ -33,7 +37,12 @@ renamed as (
         cast(null as double) as duration_seconds,
 
         -- lifetime totals
-        {{ shortform.to_count(shortform.json_text('payload', '$.insights.views'), 'instagram.views', ctx) }} as views,
+        case
+            when cast(snapshot_date as date) < {{ shortform.instagram_views_from() }}
+                and {{ shortform.json_text('payload', '$.insights.plays') }} is not null
+            then {{ shortform.to_count(shortform.json_text('payload', '$.insights.plays'), 'instagram.plays', ctx) }}
+            else {{ shortform.to_count(shortform.json_text('payload', '$.insights.views'), 'instagram.views', ctx) }}
+        end as views,
         {{ shortform.to_count(shortform.json_text('payload', '$.insights.reach'), 'instagram.reach', ctx) }} as reach,
         {{ shortform.to_count(shortform.json_text('payload', '$.insights.likes'), 'instagram.likes', ctx) }} as likes,
         {{ shortform.to_count(shortform.json_text('payload', '$.insights.comments'), 'instagram.comments', ctx) }} as comments,
@@ -47,7 +56,12 @@ renamed as (
         {{ shortform.to_decimal(shortform.json_text('payload', '$.insights.ig_reels_avg_watch_time'), 'instagram.ig_reels_avg_watch_time', ctx, 'double') }}
             / 1000 as avg_watch_seconds,
 
-        'instagram.views' as views_basis,
+        case
+            when cast(snapshot_date as date) < {{ shortform.instagram_views_from() }}
+                and {{ shortform.json_text('payload', '$.insights.plays') }} is not null
+            then 'instagram.plays'
+            else 'instagram.views'
+        end as views_basis,
         cast(pulled_at as timestamp) as pulled_at
 
     from source

@@ -3,8 +3,9 @@
   Days are Pacific-time days (YouTube Analytics basis). True daily values, not lifetime.
   Rename, cast, unit-fix only: estimatedMinutesWatched minutes -> watch_seconds (x 60);
   averageViewDuration is seconds already.
-  views: since 2025-03-31 a Shorts view counts every start or replay; engagedViews keeps the
-  older methodology.
+  views: since 2025-03-31 a Shorts view counts every start or replay (views_basis
+  'youtube.views'); for days before 2025-03-31 the same `views` column counted the older
+  methodology (basis 'youtube.views_legacy', the meaning engagedViews keeps).
 #}
 {%- set ctx = "'channel_id=' || channel_id || ', video_id=' || video_id || ', metric_date=' || cast(metric_date as " ~ dbt.type_string() ~ ")" -%}
 
@@ -39,7 +40,7 @@ renamed as (
         {{ shortform.to_decimal(shortform.json_text('payload', '$.averageViewDuration'), 'youtube.averageViewDuration', ctx, 'double') }} as avg_watch_seconds,
         {{ shortform.to_count(shortform.json_text('payload', '$.subscribersGained'), 'youtube.subscribersGained', ctx) }} as subscribers_gained,
 
-        'youtube.views' as views_basis,
+        {{ shortform.youtube_views_basis('cast(metric_date as date)') }} as views_basis,
         cast(pulled_at as timestamp) as pulled_at
 
     from source

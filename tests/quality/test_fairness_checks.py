@@ -194,14 +194,15 @@ def test_a_coverage_flag_that_disagrees_with_the_days_fails(tmp_path):
     ]))
     failed = _failed(results)
     assert set(failed) == {("rpt_platform_comparison_weekly", COVERAGE_CHECK)}
-    assert "acme x facebook_reels week 2026-11-02: coverage_matches_brand is True, recomputed False (5 of the " \
-        "brand's 7 covered days)" in failed[("rpt_platform_comparison_weekly", COVERAGE_CHECK)]
+    assert "acme x facebook_reels week 2026-11-02: coverage_matches_brand is True, recomputed False (5 covered " \
+        "days; the brand's best-covered surface has 7)" in failed[("rpt_platform_comparison_weekly", COVERAGE_CHECK)]
 
     flipped = _results(build(tmp_path / "w2.duckdb", [
         "UPDATE marts.rpt_platform_comparison_weekly SET coverage_matches_brand = true WHERE brand = 'globex' "
         "AND surface = 'youtube_shorts'"]))
-    assert "globex x youtube_shorts week 2026-11-09: coverage_matches_brand is True, recomputed False (4 of the " \
-        "brand's 7 covered days)" in _failed(flipped)[("rpt_platform_comparison_weekly", COVERAGE_CHECK)]
+    assert "globex x youtube_shorts week 2026-11-09: coverage_matches_brand is True, recomputed False (4 covered " \
+        "days; the brand's best-covered surface has 7)" in _failed(flipped)[("rpt_platform_comparison_weekly",
+                                                                            COVERAGE_CHECK)]
 
 
 def test_a_period_compared_over_different_dates_fails(tmp_path):

@@ -129,3 +129,27 @@
 {% macro is_final(metric_date, data_as_of_date, platform) -%}
     coalesce({{ shortform.days_between(metric_date, data_as_of_date) }} > {{ shortform.restatement_window_days(platform) }}, false)
 {%- endmacro %}
+
+
+{# The reporting zone (dbt var reporting_timezone, default UTC) as a quoted SQL literal. #}
+{% macro reporting_timezone() -%}
+    '{{ var("reporting_timezone", "UTC") }}'
+{%- endmacro %}
+
+
+{# reporting_date: the date, in the reporting zone, of the source day's midpoint (12:00 in the
+   source zone `source_tz`, an IANA zone expression) - the reporting day that overlaps the source
+   day most. Noon never falls in a DST gap, and a zone offset up to +-11:59 from the reporting
+   zone keeps the same calendar day; further apart (e.g. Pacific/Kiritimati, UTC+14, reported
+   in UTC) the source day lands on the neighbouring reporting day. #}
+{% macro reporting_date(source_date, source_tz) -%}
+    {{ return(adapter.dispatch('reporting_date', 'shortform')(source_date, source_tz)) }}
+{%- endmacro %}
+
+{% macro default__reporting_date(source_date, source_tz) -%}
+    cast(timezone({{ shortform.reporting_timezone() }}, timezone({{ source_tz }}, cast({{ source_date }} as timestamp) + interval 12 hour)) as date)
+{%- endmacro %}
+
+{% macro spark__reporting_date(source_date, source_tz) -%}
+    cast(from_utc_timestamp(to_utc_timestamp(cast({{ source_date }} as timestamp) + interval 12 hours, {{ source_tz }}), {{ shortform.reporting_timezone() }}) as date)
+{%- endmacro %}

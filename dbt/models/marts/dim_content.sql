@@ -3,6 +3,8 @@
   surfaces. Attributes come from the latest snapshot of the content.
   published_date is on the platform day basis: UTC for TikTok / Instagram / Facebook, Pacific time
   (America/Los_Angeles) for YouTube, matching fct_content_daily.metric_date.
+  published_date_reporting: the publication day mapped to the reporting zone by the midpoint rule
+  (like fct_content_daily.reporting_date), so a post and its day-0 row share a reporting day.
   Same age: views / engagements / watch_seconds at the end of day 1, 7 and 28 after the
   publication day (fct_content_age at age_days = N); null when the post has not reached that age
   or the value is unknown, never zero; is_dN_complete when reached and observed exactly.
@@ -133,6 +135,8 @@ final as (
         cast(latest.account_id as {{ dbt.type_string() }}) as account_id,
         cast(latest.published_at as timestamp) as published_at,
         cast({{ shortform.platform_day_of('latest.platform', 'latest.published_at') }} as date) as published_date,
+        cast({{ shortform.reporting_date(shortform.platform_day_of('latest.platform', 'latest.published_at'),
+                                         shortform.platform_source_timezone('latest.platform')) }} as date) as published_date_reporting,
         cast(latest.duration_seconds as double) as duration_seconds,
         cast(latest.caption as {{ dbt.type_string() }}) as caption,
         cast(latest.permalink as {{ dbt.type_string() }}) as permalink,

@@ -7,6 +7,9 @@
   and holiday rates are the previous ECB working day's, see fx_published_date), rounded to cents
   per row. A missing rate leaves fx_rate / spend_reporting null and fails the fx tests.
   reach is unique people for that ad, placement and day: never sum it across rows.
+  reporting_date: the reporting-zone day (var reporting_timezone) of the account day's midpoint
+  (the account day itself when the zone is unknown). is_final: older than the platform's
+  restatement window (tiktok_ads 7, meta_ads 28 days) as of the account's latest pull.
   View thresholds: see the column descriptions; quality_views / short_views name the
   platform's definition in quality_view_definition / short_view_definition.
 #}
@@ -31,6 +34,14 @@ ads as (
 
 ),
 
+-- the account's latest pull (its newest advertiser / ad account snapshot): maturity is counted from it
+accounts as (
+
+    select platform, account_id, last_seen_date as data_as_of_date
+    from {{ ref('int_ad_accounts_latest') }}
+
+),
+
 final as (
 
     select
@@ -42,6 +53,9 @@ final as (
         cast(days.metric_date as date) as metric_date,
         cast('account_local' as {{ dbt.type_string() }}) as date_basis,
         cast(days.source_timezone as {{ dbt.type_string() }}) as source_timezone,
+        cast(coalesce({{ shortform.reporting_date('days.metric_date', 'days.source_timezone') }}, days.metric_date) as date) as reporting_date,
+        cast(accounts.data_as_of_date as date) as data_as_of_date,
+        cast({{ shortform.is_final('days.metric_date', 'accounts.data_as_of_date', 'days.platform') }} as boolean) as is_final,
         cast(days.placement as {{ dbt.type_string() }}) as placement,
         cast(days.publisher_platform as {{ dbt.type_string() }}) as publisher_platform,
         cast(days.platform_position as {{ dbt.type_string() }}) as platform_position,
@@ -93,6 +107,9 @@ final as (
         and days.currency = fx.currency
     left join ads
         on days.ad_key = ads.ad_key
+    left join accounts
+        on days.platform = accounts.platform
+        and days.account_id = accounts.account_id
 
 )
 

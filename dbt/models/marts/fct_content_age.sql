@@ -42,7 +42,9 @@ final as (
         cast(ages.watch_seconds_cumulative as decimal(18, 3)) as watch_seconds_cumulative,
         cast(ages.is_exact as boolean) as is_exact,
         cast(ages.is_final as boolean) as is_final,
-        cast(ages.views_basis as {{ dbt.type_string() }}) as views_basis
+        cast(ages.views_basis as {{ dbt.type_string() }}) as views_basis,
+        cast({{ shortform.platform_source_timezone('ages.platform') }} as {{ dbt.type_string() }}) as source_timezone,
+        cast({{ shortform.reporting_date('ages.metric_date', shortform.platform_source_timezone('ages.platform')) }} as date) as reporting_date
     from ages
     inner join contents
         on ages.content_key = contents.content_key

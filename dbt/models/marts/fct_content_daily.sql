@@ -2,6 +2,11 @@
   One row per content per day (platform day basis: UTC for TikTok / Instagram / Facebook, Pacific
   time for YouTube Shorts). Daily values are derived from lifetime snapshots (TikTok, Instagram,
   Facebook; see int_content_daily_derived) or read from YouTube Analytics daily rows.
+  Maturity: is_final once metric_date is older than the platform's restatement window (var
+  restatement_window_days) as seen from the account's latest pull (data_as_of_date).
+  Reporting day: source_timezone is the zone of metric_date (UTC, or America/Los_Angeles for
+  YouTube); reporting_date is the reporting-zone day (var reporting_timezone) of the source day's
+  midpoint.
 #}
 
 with
@@ -15,6 +20,12 @@ daily as (
 contents as (
 
     select * from {{ ref('dim_content') }}
+
+),
+
+as_of as (
+
+    select * from {{ ref('int_content_daily_as_of') }}
 
 ),
 
@@ -42,10 +53,17 @@ final as (
         cast(daily.derivation as {{ dbt.type_string() }}) as derivation,
         cast(daily.is_complete as boolean) as is_complete,
         cast(daily.is_restated_down as boolean) as is_restated_down,
-        cast(daily.views_basis as {{ dbt.type_string() }}) as views_basis
+        cast(daily.views_basis as {{ dbt.type_string() }}) as views_basis,
+        cast({{ shortform.platform_source_timezone('daily.platform') }} as {{ dbt.type_string() }}) as source_timezone,
+        cast({{ shortform.reporting_date('daily.metric_date', shortform.platform_source_timezone('daily.platform')) }} as date) as reporting_date,
+        cast(as_of.data_as_of_date as date) as data_as_of_date,
+        cast({{ shortform.is_final('daily.metric_date', 'as_of.data_as_of_date', 'daily.platform') }} as boolean) as is_final
     from daily
     left join contents
         on daily.content_key = contents.content_key
+    left join as_of
+        on daily.platform = as_of.platform
+        and daily.account_id = as_of.account_id
 
 )
 

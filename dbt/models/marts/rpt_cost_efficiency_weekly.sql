@@ -1,7 +1,10 @@
 {#
   Paid cost efficiency per brand x surface x ISO week. Weeks are ISO weeks (Monday start) of
-  the AD ACCOUNT's local days (date_basis 'account_local'), so a week of a Los Angeles account
-  and one of a Berlin account are offset by their zones. Surfaces: tiktok, instagram_reels,
+  fct_ad_daily.reporting_date: each AD ACCOUNT day (date_basis 'account_local') counted on the
+  reporting-zone day (var reporting_timezone, default UTC) that contains its midpoint; with UTC,
+  accounts within 12 hours of UTC keep their own dates, so a week of a Los Angeles account and
+  one of a Berlin account are offset by their zones. days_final: days of the week whose every
+  row is final (older than the restatement window: Meta 28 days, TikTok 7). Surfaces: tiktok, instagram_reels,
   facebook_reels, meta_other (every other Meta placement).
   Every rate is recomputed from the week's sums (never an average of daily rates): CPM =
   spend / impressions x 1000; cost per view = spend / views for each named view definition;
@@ -15,9 +18,31 @@ with
 daily as (
 
     select
-        fct_ad_daily.*,
-        {{ shortform.iso_week_start('metric_date') }} as week_start
-    from {{ ref('fct_ad_daily') }}
+        fact_rows.*,
+        {{ shortform.iso_week_start('fact_rows.reporting_date') }} as week_start
+    from {{ ref('fct_ad_daily') }} as fact_rows
+
+),
+
+-- one row per brand x surface x reporting day: is every row of that day final?
+days as (
+
+    select
+        brand,
+        surface,
+        week_start,
+        reporting_date,
+        min(case when is_final then 1 else 0 end) as is_day_final
+    from daily
+    group by brand, surface, week_start, reporting_date
+
+),
+
+maturity as (
+
+    select brand, surface, week_start, sum(is_day_final) as days_final
+    from days
+    group by brand, surface, week_start
 
 ),
 
@@ -42,9 +67,22 @@ weekly as (
         sum(short_views) as short_views,
         max(short_view_definition) as short_view_definition,
         count(distinct ad_key) as active_ads,
-        count(distinct metric_date) as days_covered
+        count(distinct reporting_date) as days_covered
     from daily
     group by brand, platform, surface, week_start
+
+),
+
+weekly_with_maturity as (
+
+    select
+        weekly.*,
+        maturity.days_final
+    from weekly
+    left join maturity
+        on weekly.brand = maturity.brand
+        and weekly.surface = maturity.surface
+        and weekly.week_start = maturity.week_start
 
 ),
 
@@ -76,8 +114,9 @@ final as (
         cast({{ shortform.safe_divide('spend_reporting', 'follows') }} as double) as cost_per_follow_reporting,
         cast({{ shortform.safe_divide('spend_reporting', 'clicks') }} as double) as cost_per_click_reporting,
         cast(active_ads as bigint) as active_ads,
-        cast(days_covered as bigint) as days_covered
-    from weekly
+        cast(days_covered as bigint) as days_covered,
+        cast(coalesce(days_final, 0) as bigint) as days_final
+    from weekly_with_maturity
 
 )
 

@@ -1,7 +1,12 @@
 {#
-  Weekly comparison per brand and surface. Weeks are ISO weeks (Monday start) on each platform's
-  day basis: UTC days for TikTok / Instagram / Facebook, Pacific-time days for YouTube Shorts
-  (YouTube Analytics), so a YouTube week is offset by 7-8 hours from the others.
+  Weekly comparison per brand and surface. Weeks are ISO weeks (Monday start) of reporting_date:
+  each source day (UTC for TikTok / Instagram / Facebook, Pacific time for YouTube Analytics)
+  is counted on the reporting-zone day (var reporting_timezone, default UTC) that contains its
+  midpoint. With the default UTC every source day keeps its own date, so a YouTube week is the
+  Pacific-time week (offset by 7-8 hours from the others).
+  days_final: days of the week whose every row is final (older than the restatement window);
+  coverage_matches_brand: this surface covers as many days that week as the brand's best-covered
+  surface (comparisons of surfaces with fewer days are not like for like).
   Rates are recomputed from the week's sums (never averaged across days or posts); reach is not
   additive and is left out.
   A week whose days count views under two definitions (the week Instagram switched from plays to
@@ -17,9 +22,31 @@ with
 daily as (
 
     select
-        fct_content_daily.*,
-        {{ shortform.iso_week_start('metric_date') }} as week_start
-    from {{ ref('fct_content_daily') }}
+        fact_rows.*,
+        {{ shortform.iso_week_start('fact_rows.reporting_date') }} as week_start
+    from {{ ref('fct_content_daily') }} as fact_rows
+
+),
+
+-- one row per brand x surface x reporting day: is every row of that day final?
+days as (
+
+    select
+        brand,
+        surface,
+        week_start,
+        reporting_date,
+        min(case when is_final then 1 else 0 end) as is_day_final
+    from daily
+    group by brand, surface, week_start, reporting_date
+
+),
+
+maturity as (
+
+    select brand, surface, week_start, sum(is_day_final) as days_final
+    from days
+    group by brand, surface, week_start
 
 ),
 
@@ -38,7 +65,7 @@ activity as (
         sum(saves) as saves,
         sum(engagements) as engagements,
         sum(watch_seconds) as watch_seconds,
-        count(distinct metric_date) as days_covered,
+        count(distinct reporting_date) as days_covered,
         avg(case when is_complete then 1.0 else 0.0 end) as complete_share,
         min(views_basis) as first_views_basis,
         max(views_basis) as views_basis
@@ -53,11 +80,11 @@ published as (
         brand,
         platform,
         surface,
-        {{ shortform.iso_week_start('published_date') }} as week_start,
+        {{ shortform.iso_week_start('published_date_reporting') }} as week_start,
         count(*) as posts_published,
         max(views_basis) as views_basis
     from {{ ref('dim_content') }}
-    group by brand, platform, surface, {{ shortform.iso_week_start('published_date') }}
+    group by brand, platform, surface, {{ shortform.iso_week_start('published_date_reporting') }}
 
 ),
 
@@ -107,6 +134,11 @@ final as (
         {{ shortform.safe_divide('activity.engagements', week_views) }} as engagement_rate,
         {{ shortform.safe_divide('activity.watch_seconds', week_views) }} as avg_watch_seconds_per_view,
         cast(coalesce(activity.days_covered, 0) as bigint) as days_covered,
+        cast(coalesce(maturity.days_final, 0) as bigint) as days_final,
+        cast(
+            coalesce(activity.days_covered, 0)
+                = max(coalesce(activity.days_covered, 0)) over (partition by weeks.brand, weeks.week_start)
+        as boolean) as coverage_matches_brand,
         cast(activity.complete_share as double) as complete_share,
         cast(
             case
@@ -123,6 +155,10 @@ final as (
         on weeks.brand = published.brand
         and weeks.surface = published.surface
         and weeks.week_start = published.week_start
+    left join maturity
+        on weeks.brand = maturity.brand
+        and weeks.surface = maturity.surface
+        and weeks.week_start = maturity.week_start
 
 )
 

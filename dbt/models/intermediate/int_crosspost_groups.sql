@@ -49,7 +49,7 @@ content as (
         published_at,
         duration_seconds,
         {{ shortform.normalize_caption('caption') }} as caption_normalized,
-        row_number() over (order by published_at, content_key) as post_order
+        row_number() over (order by published_at nulls last, content_key) as post_order
     from {{ ref('dim_content') }}
 
 ),

@@ -109,7 +109,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     """Start the sandbox, replay N days of daily pulls with its clock, refresh, print the comparison."""
     from connectors.sandbox import SandboxServer, World, WorldSettings
     from dagster_project.orchestrate import get_instance, pull_day, refresh
-    from dagster_project.summary import TRY_QUERY, comparison_table, paid_tables
+    from dagster_project.summary import (
+        TRY_QUERY,
+        comparison_table,
+        crosspost_winners,
+        paid_tables,
+        tiktok_vs_meta_verdicts,
+    )
 
     world = World(WorldSettings())
     end = args.end or world.settings.end
@@ -148,6 +154,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print(comparison_table(published))
         print()
         print(paid_tables(published))
+        print()
+        print(crosspost_winners(published))
+        print()
+        print(tiktok_vs_meta_verdicts(published))
         print(f"\npublished file: {published}")
         print("next: make dashboard (http://127.0.0.1:8501) | .venv/bin/shortform report | .venv/bin/shortform sql")
         print("\nquery it read-only from Python or any DuckDB client (duckdb -readonly FILE), e.g.:\n")

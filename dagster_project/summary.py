@@ -94,3 +94,118 @@ def paid_tables(published: Path, week_start: str | None = None) -> str:
                      f"{moved or 0:>10,.0f} {d_imp or 0:>+12,.0f} {d_views or 0:>+10,.0f} {d_eng or 0:>+12,.0f}")
         last = brand
     return "\n".join(lines)
+
+
+# --- fair comparisons (issue 4): cross-posted creatives and TikTok vs Meta ---------------------
+
+SHORT_LABELS = {"tiktok": "TikTok", "instagram_reels": "IG Reels", "facebook_reels": "FB Reels",
+                "youtube_shorts": "YT Shorts"}
+SURFACE_ORDER = ("tiktok", "instagram_reels", "facebook_reels", "youtube_shorts")
+
+
+def _tables(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+
+
+def crosspost_winners(published: Path) -> str:
+    """Per brand: cross-posted creatives (groups on 2+ platforms) and how often each platform won
+    on 7-day views and on engagement rate (rpt_crosspost_comparison)."""
+    conn = duckdb.connect(str(published), read_only=True)
+    try:
+        if "rpt_crosspost_comparison" not in _tables(conn):
+            return "(rpt_crosspost_comparison not published)"
+        judged = {b: (g, jv, je) for b, g, jv, je in conn.execute(
+            "SELECT brand, count(DISTINCT crosspost_group_id), "
+            "count(DISTINCT crosspost_group_id) FILTER (WHERE is_views_winner IS NOT NULL), "
+            "count(DISTINCT crosspost_group_id) FILTER (WHERE is_engagement_winner IS NOT NULL) "
+            "FROM rpt_crosspost_comparison WHERE n_platforms >= 2 GROUP BY brand").fetchall()}
+        wins = conn.execute(
+            "SELECT brand, surface, count(*) FILTER (WHERE is_views_winner), "
+            "count(*) FILTER (WHERE is_engagement_winner) FROM rpt_crosspost_comparison "
+            "WHERE n_platforms >= 2 GROUP BY brand, surface").fetchall()
+    finally:
+        conn.close()
+    if not judged:
+        return "Cross-posted creatives: none matched across platforms yet"
+    views = {(b, s): v for b, s, v, _ in wins}
+    rates = {(b, s): e for b, s, _, e in wins}
+    head = (f"{'brand':<10} {'groups':>6}  {'wins on':<16}{'judged':>7}"
+            + "".join(f"{SHORT_LABELS[s]:>10}" for s in SURFACE_ORDER))
+    lines = ["Cross-posted creatives: which platform won the same creative (day-7 values)", head, "-" * len(head)]
+    for brand in sorted(judged):
+        groups, *judged_by_metric = judged[brand]
+        for i, (label, counts) in enumerate((("7-day views", views), ("engagement rate", rates))):
+            lead = f"{brand:<10} {groups:>6}" if i == 0 else f"{'':<10} {'':>6}"
+            lines.append(f"{lead}  {label:<16}{judged_by_metric[i]:>7}"
+                         + "".join(f"{counts.get((brand, s), 0):>10}" for s in SURFACE_ORDER))
+    lines.append("judged: groups with day-7 values on two or more platforms (the others are too young or")
+    lines.append("incomplete); tied platforms both count as winners.")
+    return "\n".join(lines)
+
+
+def _fmt_value(metric: str, value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "-"
+    if metric.startswith("engagement_rate"):
+        return f"{value * 100:+.2f}pp" if signed else f"{value * 100:.2f}%"
+    sign = "+" if signed and value > 0 else ("-" if value < 0 else "")
+    v = abs(value)
+    text = f"{v / 1e6:.1f}M" if v >= 1e6 else f"{v / 1e3:.1f}k" if v >= 1e4 else f"{v:,.0f}"
+    return sign + text
+
+
+def _fmt_interval(metric: str, low: float | None, high: float | None) -> str:
+    if low is None or high is None:
+        return ""
+    strip = (lambda s: s.removesuffix("pp")) if metric.startswith("engagement_rate") else (lambda s: s)
+    return f"[{strip(_fmt_value(metric, low, True))}, {strip(_fmt_value(metric, high, True))}]"
+
+
+def tiktok_vs_meta_verdicts(published: Path, period: str = "all") -> str:
+    """Per brand: TikTok against each other surface, per-post medians at day 7, the difference
+    (other minus TikTok) with its 95 % bootstrap interval and the verdict (rpt_tiktok_vs_meta)."""
+    conn = duckdb.connect(str(published), read_only=True)
+    try:
+        if "rpt_tiktok_vs_meta" not in _tables(conn):
+            return "(rpt_tiktok_vs_meta not published)"
+        rows = conn.execute(
+            "SELECT brand, other_surface, metric, n_tiktok, n_other, median_tiktok, median_other, "
+            "median_diff_other_minus_tiktok, ci_low, ci_high, is_distinguishable, views_bases_differ "
+            "FROM rpt_tiktok_vs_meta WHERE period = ? ORDER BY brand, "
+            "CASE other_surface WHEN 'instagram_reels' THEN 1 WHEN 'facebook_reels' THEN 2 ELSE 3 END, "
+            "CASE metric WHEN 'views_d7' THEN 1 ELSE 2 END", [period]).fetchall()
+    finally:
+        conn.close()
+    if not rows:
+        return f"(no rows in rpt_tiktok_vs_meta for period '{period}')"
+    head = (f"{'brand':<9}{'vs':<11}{'metric':<10}{'n TT/oth':>8}{'TikTok':>8}{'other':>8}  "
+            f"{'other - TikTok [95% CI]':<25}verdict")
+    lines = [f"TikTok vs Meta, period '{period}': per-post medians at day 7 over the same publish dates",
+             head, "-" * len(head)]
+    last = None
+    flagged = False
+    for brand, other, metric, n_t, n_o, med_t, med_o, diff, low, high, dist, differ in rows:
+        if brand != last and last is not None:
+            lines.append("")
+        label = "views" if metric == "views_d7" else "eng. rate"
+        if not n_t or not n_o:
+            verdict = "not compared"
+        elif dist is None:
+            verdict = "too few posts"
+        elif not dist:
+            verdict = "no clear difference"
+        else:
+            verdict = f"{SHORT_LABELS.get(other, other)} higher" if diff > 0 else "TikTok higher"
+        mark = "*" if differ else ""
+        flagged |= bool(differ)
+        delta = f"{_fmt_value(metric, diff, True)} {_fmt_interval(metric, low, high)}".strip()
+        lines.append(
+            f"{brand if brand != last else '':<9}{SHORT_LABELS.get(other, other) + mark:<11}{label:<10}"
+            f"{f'{n_t}/{n_o}':>8}{_fmt_value(metric, med_t):>8}{_fmt_value(metric, med_o):>8}  "
+            f"{delta:<25}{verdict}")
+        last = brand
+    lines.append("Interval: 95 % percentile bootstrap of the difference in medians; 'no clear difference':")
+    lines.append("the interval includes 0. No interval or verdict below 5 posts a side (docs/uncertainty.md).")
+    if flagged:
+        lines.append("* the two surfaces count a view differently (views_bases_differ).")
+    return "\n".join(lines)

@@ -200,7 +200,8 @@ SELECT act.brand, act.platform, act.surface, strftime(act.week_start, '%G-W%V') 
        saves, engagements, watch_seconds,
        CAST(engagements AS DOUBLE) / nullif(views, 0) AS engagement_rate,
        CAST(watch_seconds AS DOUBLE) / nullif(views, 0) AS avg_watch_seconds_per_view,
-       days_covered, complete_share, views_basis
+       days_covered, complete_share, views_basis,
+       days_covered = max(days_covered) OVER (PARTITION BY act.brand, act.week_start) AS coverage_matches_brand
 FROM act LEFT JOIN pub USING (brand, surface, week_start)
 """
 

@@ -9,6 +9,9 @@
 #}
 
 {{ config(meta={"dagster": {"ref": {"name": "fct_content_daily"}}}) }}
+{#- Depending on fct_content_daily (not only on the models it reads) makes dagster-dbt attach this
+    test to marts/fct_content_daily as a check; severity error makes that check blocking. -#}
+-- depends_on: {{ ref('fct_content_daily') }}
 
 with
 

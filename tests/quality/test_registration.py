@@ -7,7 +7,8 @@ import dagster as dg
 from dagster_project.defs.quality.registry import QUALITY_CHECKS
 
 BLOCKING = {"row_count_vs_last_publish", "no_pii_in_text", "columns_allow_listed",
-            "surfaces_complete_recent_days", "gx_daily_no_unflagged_negatives"}
+            "surfaces_complete_recent_days", "gx_daily_no_unflagged_negatives",
+            "views_basis_single_or_flagged", "date_coverage_matches", "no_reach_summed"}
 WARN_ONLY = {"gx_daily_likes_not_above_views", "views_distribution_drift", "payload_keys_known"}
 
 

@@ -8,6 +8,8 @@ Blocking (ERROR; a failure keeps the publish asset from running):
   marts/*                      no_pii_in_text, columns_allow_listed   E3
   marts/fct_content_daily      surfaces_complete_recent_days      B2
   marts/fct_content_daily      gx_daily_no_unflagged_negatives    C1
+  marts/rpt_* (comparisons)    views_basis_single_or_flagged, date_coverage_matches   issue 4
+  marts/*                      no_reach_summed                    issue 4
 WARN (surfaced in metadata, never blocks):
   marts/fct_content_daily      gx_daily_likes_not_above_views     C2
   marts/fct_content_daily      views_distribution_drift           C5
@@ -15,6 +17,7 @@ WARN (surfaced in metadata, never blocks):
 """
 
 from dagster_project.defs.quality.drift import views_distribution_drift
+from dagster_project.defs.quality.fairness import marts_fair_comparisons
 from dagster_project.defs.quality.gx_checks import gx_content_daily_suite
 from dagster_project.defs.quality.pii import marts_no_personal_data
 from dagster_project.defs.quality.schema_changes import SCHEMA_CHANGE_CHECKS
@@ -27,4 +30,5 @@ QUALITY_CHECKS = [
     gx_content_daily_suite,
     marts_no_personal_data,
     *SCHEMA_CHANGE_CHECKS,
+    marts_fair_comparisons,
 ]

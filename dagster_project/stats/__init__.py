@@ -1,0 +1,1 @@
+"""Statistics helpers without Dagster or DuckDB dependencies (importable from dbt Python models)."""

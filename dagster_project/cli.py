@@ -117,7 +117,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         tiktok_vs_meta_verdicts,
     )
 
-    world = World(WorldSettings())
+    world = World(WorldSettings(n_brands=args.brands) if args.brands else WorldSettings())
     end = args.end or world.settings.end
     start = end - timedelta(days=args.days - 1)
     server = SandboxServer(world, host="127.0.0.1", port=0, tokens=SANDBOX_TOKENS).start()
@@ -214,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     simulate = sub.add_parser("simulate", help="replay N days of daily pulls on the sandbox, then refresh")
     simulate.add_argument("--days", type=int, default=35)
+    simulate.add_argument("--brands", type=int, default=None, help="brands in the sandbox world (default: the world's own)")
     simulate.add_argument("--end", type=_date, default=None, help="last simulated day (default: world end)")
     common(simulate)
     simulate.set_defaults(func=cmd_simulate)

@@ -145,7 +145,7 @@ def test_sentinel_never_leaves_the_credentials_during_simulate(tmp_path):
         env.pop(name, None)
     dbt_dirs = [ROOT / "dbt" / "target", ROOT / "dbt" / "logs"]
     result = subprocess.run(
-        [sys.executable, "-m", "dagster_project.cli", "simulate", "--days", "2",
+        [sys.executable, "-m", "dagster_project.cli", "simulate", "--days", "2", "--brands", "1",
          "--db", str(data / "warehouse.duckdb"), "--published", str(data / "published" / "marts.duckdb")],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     output = result.stdout + result.stderr

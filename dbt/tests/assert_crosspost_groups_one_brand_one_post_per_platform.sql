@@ -4,6 +4,8 @@
   posts of one platform, under one group_label). Returns the offending groups.
 #}
 
+{{ config(meta={"dagster": {"ref": {"name": "int_crosspost_groups"}}}) }}
+
 with
 
 members as (

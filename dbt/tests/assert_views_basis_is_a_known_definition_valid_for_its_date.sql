@@ -5,6 +5,8 @@
   instagram.plays on a 2026 day, youtube.views on a 2025-03-20 day).
 #}
 
+{{ config(meta={"dagster": {"ref": {"name": "fct_content_daily"}}}) }}
+
 {%- set checks = [
     ('fct_content_daily', 'views_basis', 'metric_date', 'metric_date'),
     ('fct_content_age', 'views_basis', 'metric_date', 'metric_date'),

@@ -8,7 +8,7 @@ export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup run test test-fast dev lint sandbox clean dashboard docs screenshots report audit
+.PHONY: help setup run test test-fast test-spark dev lint sandbox clean dashboard docs screenshots report audit
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,6 +30,18 @@ test: $(STAMP)  ## the whole test suite (unit, dbt, end to end)
 
 test-fast: $(STAMP)  ## unit tests only
 	$(PY) -m pytest -q -m "not slow"
+
+SPARK_VENV := .venv-spark
+SPARK_STAMP := $(SPARK_VENV)/.installed
+
+$(SPARK_STAMP): requirements/spark.txt
+	@test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV) || python3 -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python -m pip install --quiet --upgrade pip setuptools wheel
+	$(SPARK_VENV)/bin/python -m pip install --quiet -r requirements/spark.txt
+	@touch $(SPARK_STAMP)
+
+test-spark: $(STAMP) $(SPARK_STAMP)  ## build the dbt project on a local Spark session (.venv-spark) and compare every mart with DuckDB
+	SPARK_LOCAL_IP=127.0.0.1 SHORTFORM_SPARK_DBT=$(CURDIR)/$(SPARK_VENV)/bin/dbt $(PY) -m pytest -q -rs tests/spark
 
 dev: $(STAMP)  ## the Dagster UI on 127.0.0.1:3000 with every asset, check, job and schedule
 	@mkdir -p $(DAGSTER_HOME)

@@ -66,7 +66,8 @@ activity as (
         sum(engagements) as engagements,
         sum(watch_seconds) as watch_seconds,
         count(distinct reporting_date) as days_covered,
-        avg(case when is_complete then 1.0 else 0.0 end) as complete_share,
+        -- doubles, not decimal literals: Spark averages a decimal(2,1) to a rounded decimal
+        avg(case when is_complete then cast(1 as double) else cast(0 as double) end) as complete_share,
         min(views_basis) as first_views_basis,
         max(views_basis) as views_basis
     from daily

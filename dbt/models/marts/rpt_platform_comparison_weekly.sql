@@ -28,27 +28,7 @@ daily as (
 
 ),
 
--- one row per brand x surface x reporting day: is every row of that day final?
-days as (
-
-    select
-        brand,
-        surface,
-        week_start,
-        reporting_date,
-        min(case when is_final then 1 else 0 end) as is_day_final
-    from daily
-    group by brand, surface, week_start, reporting_date
-
-),
-
-maturity as (
-
-    select brand, surface, week_start, sum(is_day_final) as days_final
-    from days
-    group by brand, surface, week_start
-
-),
+{{ shortform.weekly_days_final_ctes('daily') }},
 
 activity as (
 

@@ -27,17 +27,17 @@ TOKENS = {"tiktok": "sandbox-tt-token", "meta": "sandbox-meta-token", "youtube":
 
 
 @contextmanager
-def sandbox_env(world: World, tmp: Path) -> Iterator[SandboxServer]:
+def sandbox_env(world: World, tmp: Path, tokens: dict[str, str] = TOKENS) -> Iterator[SandboxServer]:
     """A started sandbox and the environment a pipeline run reads; both undone on exit."""
     accounts = tmp / "accounts.yml"
     accounts.write_text(yaml.safe_dump(world.accounts_config()))
-    server = SandboxServer(world, host="127.0.0.1", port=0, tokens=TOKENS).start()
+    server = SandboxServer(world, host="127.0.0.1", port=0, tokens=tokens).start()
     saved = dict(os.environ)
     try:
         for env_name, _default in settings.BASE_URL_ENV.values():
             os.environ[env_name] = server.url
         for family, var in settings.TOKEN_ENV.items():
-            os.environ[var] = TOKENS[family]
+            os.environ[var] = tokens[family]
         os.environ["SHORTFORM_DB"] = str(tmp / "warehouse.duckdb")
         os.environ["SHORTFORM_PUBLISHED_DB"] = str(tmp / "published" / "marts.duckdb")
         os.environ["SHORTFORM_ACCOUNTS"] = str(accounts)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import yaml
 
-from connectors.sandbox import SandboxServer, World, WorldSettings
+from connectors.sandbox import World, WorldSettings
 from dagster_project import settings
+from tests.integration.sandbox_run import sandbox_env
 
 pytestmark = pytest.mark.slow
 
@@ -38,22 +38,8 @@ def world() -> World:
 def env(tmp_path_factory, world):
     """A sandbox with sentinel tokens, and the environment every pipeline run reads."""
     tmp = tmp_path_factory.mktemp("e2e")
-    accounts = tmp / "accounts.yml"
-    accounts.write_text(yaml.safe_dump(world.accounts_config()))
-    server = SandboxServer(world, host="127.0.0.1", port=0, tokens=TOKENS).start()
-    saved = dict(os.environ)
-    for env_name, _default in settings.BASE_URL_ENV.values():
-        os.environ[env_name] = server.url
-    for family, var in settings.TOKEN_ENV.items():
-        os.environ[var] = TOKENS[family]
-    os.environ["SHORTFORM_DB"] = str(tmp / "warehouse.duckdb")
-    os.environ["SHORTFORM_PUBLISHED_DB"] = str(tmp / "published" / "marts.duckdb")
-    os.environ["SHORTFORM_ACCOUNTS"] = str(accounts)
-    os.environ.pop("DAGSTER_HOME", None)
-    yield {"server": server, "tmp": tmp}
-    server.stop()
-    os.environ.clear()
-    os.environ.update(saved)
+    with sandbox_env(world, tmp, tokens=TOKENS) as server:
+        yield {"server": server, "tmp": tmp}
 
 
 @pytest.fixture(scope="module")

@@ -164,6 +164,7 @@ class _Generator:
     def __init__(self, world: World, first: date, last: date, lookbacks: Lookbacks, sink: _Sink) -> None:
         from dagster_project.defs.ingest.common import _without_personal_fields
         from dagster_project.defs.ingest.landing import _payload_json
+        from dagster_project.defs.quality.pii import DENIED_COLUMN
 
         self.world = world
         self.first, self.last = first, last
@@ -174,11 +175,30 @@ class _Generator:
         self.srv._httpd.server_close()
         self._strip = _without_personal_fields
         self._json = _payload_json
+        self._denied = DENIED_COLUMN
+        self._key_sets: dict[tuple, bool] = {}  # a dict's key tuple -> does it hold a denied key
+
+    def _has_denied_key(self, node: Any) -> bool:
+        """Would the ingest's drop_personal_fields remove anything from `node`? (cached per key set)"""
+        if isinstance(node, dict):
+            keys = tuple(node)
+            bad = self._key_sets.get(keys)
+            if bad is None:
+                bad = self._key_sets[keys] = any(
+                    isinstance(k, str) and self._denied.search(k.lower()) for k in keys)
+            if bad:
+                return True
+            return any(self._has_denied_key(v) for v in node.values() if isinstance(v, (dict, list)))
+        if isinstance(node, list):
+            return any(self._has_denied_key(v) for v in node if isinstance(v, (dict, list)))
+        return False
 
     def payload(self, obj: Any) -> str:
-        """The connector's record payload as landing stores it (personal-data keys dropped)."""
-        dropped: set[str] = set()
-        return self._json(self._strip(obj, dropped))
+        """The connector's record payload as landing stores it (personal-data keys dropped by the
+        ingest's own function when there are any: a payload without one is landed unchanged)."""
+        if self._has_denied_key(obj):
+            obj = self._strip(obj, set())
+        return self._json(obj)
 
     @staticmethod
     def ctx(as_of: date, path: str, pairs: Sequence[tuple[str, Any]]) -> _Ctx:
@@ -268,7 +288,6 @@ class _Generator:
 
     def youtube(self, accounts: list[str]) -> None:
         from connectors.youtube import DAILY_METRICS, DATA_PAGE_SIZE, VIDEO_PARTS, parse_iso8601_duration
-
         from dagster_project.defs.ingest.youtube import SHORTS_MAX_SECONDS
 
         add, payload = self.sink.add, self.payload

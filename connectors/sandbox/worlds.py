@@ -47,7 +47,7 @@ NAMED_WORLDS: dict[str, WorldSettings] = {
         n_brands=200,
         history_start=date(2024, 11, 29),
         end=WORLDS_END,
-        posts_per_week=1.0,
+        posts_per_week=0.5,
         long_form_per_week=0.25,
         feed_images_per_week=0.25,
     ),

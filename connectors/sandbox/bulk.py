@@ -49,7 +49,7 @@ TABLES_BY_PLATFORM: dict[str, tuple[str, ...]] = {
     "tiktok_ads": ("tiktok_advertisers", "tiktok_ads", "tiktok_ad_days"),
     "meta_ads": ("meta_ad_accounts", "meta_ads", "meta_ad_days"),
 }
-CHUNK_ROWS = 200_000  # rows buffered per table before one bulk insert
+CHUNK_ROWS = 50_000  # rows buffered per table before one bulk insert
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ world also has YouTube long-form videos and Instagram FEED images, which are sna
 * `large`: 200 brands, two years ending 2026-11-28 (2024-11-29..2026-11-28), 0.5 short posts a
   week on each surface and a long-form video / FEED image every 4 weeks. Why so few: snapshot rows
   grow with brands x rate x days^2 / 2, so at `agency`'s rate two years of 200 brands would be
-  ~170 M organic snapshot rows. At this rate the world has ~25,000 posts and ~17 M organic
+  ~170 M organic snapshot rows. At this rate the world has ~50,000 posts and ~17 M organic
   snapshot rows (measured on 10 brands x 20). Paid media do not depend on the posting rate (a
   campaign every 1-4 weeks per brand): two years of 200 brands add an estimated ~40 M paid rows
   (ads listed daily, ad days), so `shortform sandbox bulk --world large --platform ...` with the

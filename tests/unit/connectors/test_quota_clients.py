@@ -298,3 +298,15 @@ def test_mode_names_are_checked(token):
         YouTubeClient(data_base_url="http://127.0.0.1:9", analytics_base_url="http://127.0.0.1:9", token=token,
                       reports_mode="weekly")
 
+
+
+def test_youtube_by_day_asks_per_video_when_that_is_fewer_calls(world, sandbox, token, client_options):
+    channel = world.brands[0].youtube_channel_id
+    end = sandbox.as_of
+    ids = shorts(world, channel, end)[:3]  # 3 Shorts, 8 days: 3 per-video reports beat 8 daily ones
+    before = len(sandbox.request_log)
+    got = list(youtube(sandbox.url, token, client_options, "by_day").iter_video_days(
+        channel, ids, end - timedelta(days=7), end))
+    assert len(sandbox.request_log) - before == 3
+    assert got == list(youtube(sandbox.url, token, client_options, "per_video").iter_video_days(
+        channel, ids, end - timedelta(days=7), end))

@@ -34,7 +34,8 @@ LAST_PULL = date(2026, 10, 19)
 LATE = date(2026, 10, 14)  # missed by the daily runs, pulled after LAST_PULL
 STAGING = ("stg_tiktok__videos", "stg_instagram__reels", "stg_facebook__reels", "stg_youtube__videos",
            "stg_youtube__video_days", "stg_tiktok__account_days", "stg_tiktok_ads__ad_days",
-           "stg_meta_ads__ad_days")
+           "stg_meta_ads__ad_days", "stg_tiktok_ads__ads", "stg_tiktok_ads__advertisers", "stg_meta_ads__ads",
+           "stg_meta_ads__ad_accounts", "int_content_daily_derived")
 RAW_DAILY = ("tiktok_account_days", "youtube_video_days", "tiktok_ad_days", "meta_ad_days")
 RAW_SNAPSHOTS = ("tiktok_videos", "instagram_reels", "facebook_reels", "youtube_videos")
 # The paid assets and TikTok account days, beside the organic ones sandbox_run.pull_days runs.

@@ -130,9 +130,11 @@ def test_later_builds_are_incremental_and_read_only_new_dates(built):
         models = _by_model(run)
         for name in STAGING:
             assert models[name]["status"] == "success", (name, models[name])
-    # The compiled SQL of an incremental run reads raw rows through the pulled_at watermark.
+    # An incremental run reads raw rows through the pulled_at watermark; the full refresh does not.
     last = _by_model(incremental[-1])
-    assert "pulled_at" in (last["stg_tiktok__videos"].get("compiled_code") or "pulled_at")
+    assert "cast(pulled_at as timestamp) >=" in last["stg_tiktok__videos"]["compiled_code"]
+    assert "cast(pulled_at as timestamp) >=" not in _by_model(full)["stg_tiktok__videos"]["compiled_code"]
+    assert "cutoff_date" in last["int_content_daily_derived"]["compiled_code"]
     touched = last["stg_tiktok__videos"]["adapter_response"].get("rows_affected")
     total = _by_model(full)["stg_tiktok__videos"]["adapter_response"].get("rows_affected")
     if touched is not None and total:

@@ -137,7 +137,7 @@ def test_later_builds_are_incremental_and_read_only_new_dates(built):
     assert "cutoff_date" in last["int_content_daily_derived"]["compiled_code"]
     touched = last["stg_tiktok__videos"]["adapter_response"].get("rows_affected")
     total = _by_model(full)["stg_tiktok__videos"]["adapter_response"].get("rows_affected")
-    if touched is not None and total:
+    if isinstance(touched, int) and isinstance(total, int) and touched >= 0 and total > 0:  # when reported
         assert touched < total, (touched, total)
 
 

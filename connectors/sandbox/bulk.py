@@ -62,16 +62,6 @@ class Lookbacks:
     youtube_max_age: int = 120
 
 
-# Literals of which every match of pii.DENIED_COLUMN (the pattern below) contains at least one:
-# a JSON text (lower-cased) containing none of them holds no key the ingest would drop.
-_DENIED_PATTERN = (
-    r"^(commenter|viewer|follower|subscriber)_|(^|_)commenter|(^|_)user_?(id|name|handle)$|^user_"
-    r"|e_?mail|phone|(^|_)handle$|ip_address|(^|_)(first|last|full)_name$|birth"
-)
-_DENIED_LITERALS = ("commenter", "viewer_", "follower_", "subscriber_", "user", "mail", "phone", "handle",
-                    "ip_address", "_name", "birth")
-
-
 def _days(first: date, last: date) -> Iterator[date]:
     for i in range((last - first).days + 1):
         yield first + timedelta(days=i)
@@ -189,23 +179,30 @@ class _Generator:
         self.srv._httpd.server_close()
         self._strip = _without_personal_fields
         self._json = _payload_json
-        # a changed pattern disables the shortcut (every payload goes through the ingest's function)
-        self._literals = _DENIED_LITERALS if DENIED_COLUMN.pattern == _DENIED_PATTERN else ()
+        self._denied = DENIED_COLUMN
+        self._key_sets: dict[tuple, bool] = {}  # a dict's key tuple -> does it hold a denied key
+
+    def _has_denied_key(self, node: Any) -> bool:
+        """Would the ingest's drop_personal_fields remove anything from `node`? (cached per key set)"""
+        if isinstance(node, dict):
+            keys = tuple(node)
+            bad = self._key_sets.get(keys)
+            if bad is None:
+                bad = self._key_sets[keys] = any(
+                    isinstance(k, str) and self._denied.search(k.lower()) for k in keys)
+            if bad:
+                return True
+            return any(self._has_denied_key(v) for v in node.values() if isinstance(v, (dict, list)))
+        if isinstance(node, list):
+            return any(self._has_denied_key(v) for v in node if isinstance(v, (dict, list)))
+        return False
 
     def payload(self, obj: Any) -> str:
         """The connector's record payload as landing stores it (personal-data keys dropped by the
-        ingest's own function when there are any: a payload without one is landed unchanged).
-
-        Every key is a substring of the JSON text (escaping only replaces characters no literal
-        holds), so when the text holds none of the literals no key can match DENIED_COLUMN and the
-        text is the landed payload; otherwise the ingest's function strips the object and it is
-        encoded again (exact either way)."""
-        text = self._json(obj)
-        if self._literals:
-            low = text.lower()
-            if not any(lit in low for lit in self._literals):
-                return text
-        return self._json(self._strip(obj, set()))
+        ingest's own function when there are any: a payload without one is landed unchanged)."""
+        if self._has_denied_key(obj):
+            obj = self._strip(obj, set())
+        return self._json(obj)
 
     @staticmethod
     def ctx(as_of: date, path: str, pairs: Sequence[tuple[str, Any]]) -> _Ctx:

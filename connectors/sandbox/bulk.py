@@ -87,7 +87,7 @@ class _Sink:
             self.flush(table)
 
     def flush(self, table: str | None = None) -> None:
-        import pandas as pd
+        import pyarrow as pa
 
         for name in [table] if table else list(self.buffers):
             rows = self.buffers.get(name) or []
@@ -97,15 +97,19 @@ class _Sink:
             t = self.tables[name]
             key_cols = list(t.key)
             cols = list(zip(*rows, strict=True))
-            frame = pd.DataFrame({c: cols[i] for i, c in enumerate(key_cols)})
-            frame["pulled_at"] = self.pulled_at
-            frame["payload"] = cols[-1]
+            # one Arrow table per chunk (typed columns, no pandas object columns); pulled_at is a
+            # constant of the INSERT
+            arrays = {c: pa.array(cols[i], type=pa.date32() if c == t.date_column else pa.string())
+                      for i, c in enumerate(key_cols)}
+            arrays["payload"] = pa.array(cols[-1], type=pa.string())
+            frame = pa.table(arrays)
             view = f"_bulk_{name}"
             self.conn.register(view, frame)
             try:
                 self.conn.execute(
                     f"INSERT OR REPLACE INTO {t.qualified} ({', '.join(key_cols)}, pulled_at, payload) "
-                    f"SELECT {', '.join(key_cols)}, pulled_at, CAST(payload AS JSON) FROM {view}"
+                    f"SELECT {', '.join(key_cols)}, CAST(? AS TIMESTAMP), CAST(payload AS JSON) FROM {view}",
+                    [self.pulled_at],
                 )
             finally:
                 self.conn.unregister(view)

@@ -24,6 +24,13 @@ FLOOR_MARTS: tuple[str, ...] = (
     "fct_content_daily",
     "fct_content_age",
     "rpt_platform_comparison_weekly",
+    "fct_ad_daily",
+    "dim_ad",
+    "rpt_cost_efficiency_weekly",
+    "rpt_boosted_content_weekly",
+    "rpt_budget_reallocation",
+    "rpt_content_benchmarks",
+    "rpt_surface_benchmarks",
 )
 
 

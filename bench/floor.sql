@@ -501,3 +501,581 @@ from weeks as w
 left join activity as a on w.brand = a.brand and w.surface = a.surface and w.week_start = a.week_start
 left join published as p on w.brand = p.brand and w.surface = p.surface and w.week_start = p.week_start
 left join maturity as m on w.brand = m.brand and w.surface = m.surface and w.week_start = m.week_start;
+
+-- ================================================================================ paid media
+-- FX: reporting units (USD) per 1 local unit, cross rates of the seed's EUR-based rates
+create or replace temp table fx as
+with
+seed as (
+    select
+        cast(rate_date as date) as rate_date, upper(quote_currency) as currency,
+        cast(cast(rate as decimal(18, 6)) as double) as eur_rate, cast(published_date as date) as published_date
+    from read_csv('{seeds}/fx_rates_daily.csv', header = true, all_varchar = true)
+    where upper(base_currency) = 'EUR'
+),
+eur_rates as (
+    select * from seed
+    union all
+    select rate_date, 'EUR', 1.0, max(published_date) from seed group by rate_date
+)
+select
+    e.rate_date, e.currency,
+    cast(r.eur_rate / e.eur_rate as decimal(18, 10)) as fx_rate,
+    greatest(e.published_date, r.published_date) as published_date
+from eur_rates as e
+inner join eur_rates as r on e.rate_date = r.rate_date and r.currency = 'USD';
+
+-- ad accounts: the latest advertiser / ad account snapshot, with the brand of the accounts file
+create or replace temp table ad_accounts as
+select l.platform, l.account_id, a.brand, l.currency, l.source_timezone, l.snapshot_date as last_seen_date
+from (
+    select 'tiktok_ads' as platform, advertiser_id as account_id, snapshot_date,
+        upper(payload ->> '$.currency') as currency,
+        coalesce(payload ->> '$.timezone', payload ->> '$.display_timezone') as source_timezone
+    from raw.tiktok_advertisers
+    union all
+    select 'meta_ads', 'act_' || regexp_replace(ad_account_id, '^act_', ''), snapshot_date,
+        upper(payload ->> '$.currency'), payload ->> '$.timezone_name'
+    from raw.meta_ad_accounts
+) as l
+left join raw.accounts as a on l.platform = a.platform and l.account_id = a.account_id
+qualify row_number() over (partition by l.platform, l.account_id order by l.snapshot_date desc) = 1;
+
+-- daily ad rows of both platforms in one shape; Meta's action arrays are parsed once per row
+create or replace temp table ad_days as
+with
+meta as (
+    select
+        'act_' || regexp_replace(ad_account_id, '^act_', '') as account_id, ad_placement_key,
+        metric_date as key_date,
+        json_transform(payload, '{"ad_id": "VARCHAR", "date_start": "VARCHAR", "publisher_platform": "VARCHAR",
+            "platform_position": "VARCHAR", "account_currency": "VARCHAR", "spend": "VARCHAR",
+            "impressions": "VARCHAR", "clicks": "VARCHAR", "reach": "VARCHAR",
+            "video_play_actions": [{"action_type": "VARCHAR", "value": "VARCHAR"}],
+            "video_continuous_2_sec_watched_actions": [{"action_type": "VARCHAR", "value": "VARCHAR"}],
+            "video_thruplay_watched_actions": [{"action_type": "VARCHAR", "value": "VARCHAR"}],
+            "video_p25_watched_actions": [{"action_type": "VARCHAR", "value": "VARCHAR"}],
+            "video_p50_watched_actions": [{"action_type": "VARCHAR", "value": "VARCHAR"}],
+            "video_p75_watched_actions": [{"action_type": "VARCHAR", "value": "VARCHAR"}],
+            "video_p95_watched_actions": [{"action_type": "VARCHAR", "value": "VARCHAR"}],
+            "video_p100_watched_actions": [{"action_type": "VARCHAR", "value": "VARCHAR"}],
+            "video_30_sec_watched_actions": [{"action_type": "VARCHAR", "value": "VARCHAR"}],
+            "actions": [{"action_type": "VARCHAR", "value": "VARCHAR"}]}') as p,
+        pulled_at
+    from raw.meta_ad_days
+),
+meta_days as (
+    select
+        'meta_ads' as platform, account_id,
+        coalesce(p.ad_id, split_part(ad_placement_key, '|', 1)) as ad_id,
+        coalesce(cast(p.date_start as date), key_date) as metric_date,
+        coalesce(p.publisher_platform, split_part(ad_placement_key, '|', 2)) as publisher_platform,
+        coalesce(p.platform_position, split_part(ad_placement_key, '|', 3)) as platform_position,
+        upper(p.account_currency) as row_currency,
+        cast(p.spend as decimal(18, 2)) as spend_local,
+        cast(p.impressions as bigint) as impressions, cast(p.clicks as bigint) as clicks, cast(p.reach as bigint) as reach,
+        coalesce(list_sum([cast(a.value as bigint) for a in p.video_play_actions if a.action_type = 'video_view']), 0) as video_plays,
+        coalesce(list_sum([cast(a.value as bigint) for a in p.video_continuous_2_sec_watched_actions if a.action_type = 'video_view']), 0) as video_2s_views,
+        coalesce(list_sum([cast(a.value as bigint) for a in p.actions if a.action_type = 'video_view']), 0) as video_3s_views,
+        cast(null as bigint) as video_6s_views,
+        coalesce(list_sum([cast(a.value as bigint) for a in p.video_thruplay_watched_actions if a.action_type = 'video_view']), 0) as thruplays,
+        coalesce(list_sum([cast(a.value as bigint) for a in p.video_p25_watched_actions if a.action_type = 'video_view']), 0) as video_p25_views,
+        coalesce(list_sum([cast(a.value as bigint) for a in p.video_p50_watched_actions if a.action_type = 'video_view']), 0) as video_p50_views,
+        coalesce(list_sum([cast(a.value as bigint) for a in p.video_p75_watched_actions if a.action_type = 'video_view']), 0) as video_p75_views,
+        coalesce(list_sum([cast(a.value as bigint) for a in p.video_p95_watched_actions if a.action_type = 'video_view']), 0) as video_p95_views,
+        coalesce(list_sum([cast(a.value as bigint) for a in p.video_p100_watched_actions if a.action_type = 'video_view']), 0) as video_p100_views,
+        coalesce(list_sum([cast(a.value as bigint) for a in p.video_30_sec_watched_actions if a.action_type = 'video_view']), 0) as video_30s_views,
+        coalesce(list_sum([cast(a.value as bigint) for a in p.actions if a.action_type = 'post_reaction']), 0) as likes,
+        coalesce(list_sum([cast(a.value as bigint) for a in p.actions if a.action_type = 'comment']), 0) as comments,
+        coalesce(list_sum([cast(a.value as bigint) for a in p.actions if a.action_type = 'post']), 0) as shares,
+        coalesce(list_sum([cast(a.value as bigint) for a in p.actions if a.action_type = 'onsite_conversion.post_save']), 0) as saves,
+        coalesce(list_sum([cast(a.value as bigint) for a in p.actions if a.action_type = 'like']), 0) as follows,
+        cast(null as bigint) as profile_visits,
+        coalesce(list_sum([cast(a.value as bigint) for a in p.actions if a.action_type = 'post_engagement']), 0) as post_engagements,
+        pulled_at
+    from meta
+),
+tiktok_days as (
+    select
+        'tiktok_ads' as platform, advertiser_id as account_id, ad_id,
+        coalesce(cast(substring(j[1], 1, 10) as date), metric_date) as metric_date,
+        'tiktok' as publisher_platform, 'all' as platform_position,
+        upper(j[2]) as row_currency,
+        cast(j[3] as decimal(18, 2)) as spend_local,
+        cast(j[4] as bigint) as impressions, cast(j[5] as bigint) as clicks, cast(j[6] as bigint) as reach,
+        cast(j[7] as bigint) as video_plays, cast(j[8] as bigint) as video_2s_views,
+        cast(null as bigint) as video_3s_views, cast(j[9] as bigint) as video_6s_views,
+        cast(null as bigint) as thruplays,
+        cast(j[10] as bigint) as video_p25_views, cast(j[11] as bigint) as video_p50_views,
+        cast(j[12] as bigint) as video_p75_views, cast(null as bigint) as video_p95_views,
+        cast(j[13] as bigint) as video_p100_views, cast(null as bigint) as video_30s_views,
+        cast(j[14] as bigint) as likes, cast(j[15] as bigint) as comments, cast(j[16] as bigint) as shares,
+        cast(null as bigint) as saves, cast(j[17] as bigint) as follows, cast(j[18] as bigint) as profile_visits,
+        cast(null as bigint) as post_engagements,
+        pulled_at
+    from (
+        select advertiser_id, ad_id, metric_date, pulled_at,
+            json_extract_string(payload, ['$.dimensions.stat_time_day', '$.metrics.currency', '$.metrics.spend',
+                '$.metrics.impressions', '$.metrics.clicks', '$.metrics.reach', '$.metrics.video_play_actions',
+                '$.metrics.video_watched_2s', '$.metrics.video_watched_6s', '$.metrics.video_views_p25',
+                '$.metrics.video_views_p50', '$.metrics.video_views_p75', '$.metrics.video_views_p100',
+                '$.metrics.likes', '$.metrics.comments', '$.metrics.shares', '$.metrics.follows',
+                '$.metrics.profile_visits']) as j
+        from raw.tiktok_ad_days
+    )
+),
+unioned as (
+    select
+        *,
+        case
+            when publisher_platform = 'instagram' and platform_position = 'instagram_reels' then 'instagram_reels'
+            when publisher_platform = 'facebook' and platform_position = 'facebook_reels' then 'facebook_reels'
+            else 'meta_other'
+        end as surface
+    from meta_days
+    union all by name
+    select *, 'tiktok' as surface from tiktok_days
+)
+select
+    u.* exclude (row_currency),
+    u.platform || ':' || u.ad_id as ad_key,
+    u.publisher_platform || ':' || u.platform_position as placement,
+    a.brand, a.source_timezone, a.last_seen_date as data_as_of_date,
+    coalesce(u.row_currency, a.currency) as currency
+from unioned as u
+left join ad_accounts as a on u.platform = a.platform and u.account_id = a.account_id;
+
+-- every ad once: latest snapshot attributes and the tracked organic content it boosts
+create or replace temp table ads_linked as
+with
+latest as (
+    select * from (
+    select
+        'tiktok_ads' as platform, advertiser_id as account_id, ad_id, snapshot_date,
+        j[1] as ad_name, j[2] as campaign_id, j[3] as adset_id, coalesce(j[4], j[5]) as ad_status,
+        case when nullif(trim(j[6]), '') is not null then 'tiktok' end as boosted_platform,
+        nullif(trim(j[6]), '') as boosted_object_id,
+        'tiktok:' || nullif(trim(j[6]), '') as candidate_1,
+        cast(null as varchar) as candidate_2, cast(null as varchar) as candidate_3
+    from (
+        select advertiser_id, ad_id, snapshot_date,
+            json_extract_string(payload, ['$.ad_name', '$.campaign_id', '$.adgroup_id', '$.operation_status',
+                '$.secondary_status', '$.tiktok_item_id']) as j
+        from raw.tiktok_ads
+    )
+    union all
+    select
+        'meta_ads', account_id, ad_id, snapshot_date, j[1], j[2], j[3], j[4],
+        case
+            when ig_media is not null then 'instagram'
+            when video is not null or story_post is not null then 'facebook'
+        end,
+        coalesce(ig_media, video, story_post),
+        'instagram:' || ig_media, 'facebook:' || video, 'facebook:' || story_post
+    from (
+        select
+            'act_' || regexp_replace(ad_account_id, '^act_', '') as account_id, ad_id, snapshot_date, j,
+            nullif(j[5], '') as ig_media, nullif(j[6], '') as video,
+            nullif(regexp_extract(j[7], '^[0-9]+_([0-9]+)$', 1), '') as story_post
+        from (
+            select ad_account_id, ad_id, snapshot_date,
+                json_extract_string(payload, ['$.name', '$.campaign_id', '$.adset_id', '$.effective_status',
+                    '$.creative.effective_instagram_media_id', '$.creative.video_id',
+                    '$.creative.effective_object_story_id']) as j
+            from raw.meta_ads
+        )
+    )
+    )
+    qualify row_number() over (partition by platform, ad_id order by snapshot_date desc) = 1
+),
+in_days as (
+    select platform, account_id, ad_id, min(metric_date) as first_metric_date, max(metric_date) as last_metric_date
+    from ad_days
+    group by all
+),
+all_ads as (
+    select platform, account_id, ad_id from latest
+    union
+    select platform, account_id, ad_id from in_days
+),
+organic as (select distinct content_key from snapshots)
+select
+    x.platform, x.account_id, x.ad_id, x.platform || ':' || x.ad_id as ad_key,
+    l.ad_name, l.campaign_id, l.adset_id, l.ad_status, l.snapshot_date as last_snapshot_date,
+    d.first_metric_date, d.last_metric_date, l.boosted_platform, l.boosted_object_id,
+    coalesce(c1.content_key, c2.content_key, c3.content_key) as boosted_content_key
+from all_ads as x
+left join latest as l on x.platform = l.platform and x.ad_id = l.ad_id
+left join in_days as d on x.platform = d.platform and x.ad_id = d.ad_id
+left join organic as c1 on l.candidate_1 = c1.content_key
+left join organic as c2 on l.candidate_2 = c2.content_key
+left join organic as c3 on l.candidate_3 = c3.content_key;
+
+-- ----------------------------------------------------------------------------------- fct_ad_daily
+create or replace table floor.fct_ad_daily as
+select
+    d.ad_key, d.ad_id, d.platform, d.account_id, d.brand, d.metric_date,
+    'account_local' as date_basis,
+    d.source_timezone,
+    coalesce(cast(timezone('UTC', timezone(d.source_timezone, cast(d.metric_date as timestamp) + interval 12 hour)) as date),
+             d.metric_date) as reporting_date,
+    d.data_as_of_date,
+    coalesce(date_diff('day', d.metric_date, d.data_as_of_date) > r.window_days, false) as is_final,
+    d.placement, d.publisher_platform, d.platform_position, d.surface,
+    d.surface in ('instagram_reels', 'facebook_reels') as is_reels_placement,
+    d.currency, d.spend_local,
+    'USD' as reporting_currency,
+    cast(round(d.spend_local * fx.fx_rate, 2) as decimal(18, 2)) as spend_reporting,
+    fx.fx_rate, fx.rate_date as fx_rate_date, fx.published_date as fx_published_date,
+    d.impressions, d.reach, d.clicks, d.video_plays, d.video_2s_views, d.video_3s_views, d.video_6s_views,
+    d.thruplays, d.video_p25_views, d.video_p50_views, d.video_p75_views, d.video_p95_views, d.video_p100_views,
+    d.video_30s_views,
+    case when d.platform = 'tiktok_ads' then d.video_6s_views else d.thruplays end as quality_views,
+    case when d.platform = 'tiktok_ads' then 'tiktok.video_watched_6s' else 'meta.video_thruplay_watched_actions' end
+        as quality_view_definition,
+    d.video_2s_views as short_views,
+    case when d.platform = 'tiktok_ads' then 'tiktok.video_watched_2s' else 'meta.video_continuous_2_sec_watched_actions' end
+        as short_view_definition,
+    d.likes, d.comments, d.shares, d.saves,
+    d.likes + d.comments + d.shares + coalesce(d.saves, 0) as engagements,
+    d.post_engagements, d.follows, d.profile_visits,
+    l.boosted_content_key,
+    d.pulled_at
+from ad_days as d
+left join fx on d.metric_date = fx.rate_date and d.currency = fx.currency
+left join ads_linked as l on d.ad_key = l.ad_key
+left join restatement_windows as r on d.platform = r.platform;
+
+-- ---------------------------------------------------------------------------------------- dim_ad
+create or replace table floor.dim_ad as
+select
+    l.ad_key, l.ad_id, l.platform, l.account_id, l.platform || ':' || l.account_id as account_key,
+    coalesce(a.brand, c.brand) as brand,
+    l.ad_name, l.campaign_id, l.adset_id, l.ad_status, a.currency, a.source_timezone,
+    l.boosted_platform, l.boosted_object_id, l.boosted_content_key,
+    l.boosted_content_key is not null as is_boosting_tracked_content,
+    l.first_metric_date, l.last_metric_date, l.last_snapshot_date
+from ads_linked as l
+left join ad_accounts as a on l.platform = a.platform and l.account_id = a.account_id
+left join raw.accounts as c on l.platform = c.platform and l.account_id = c.account_id;
+
+-- ----------------------------------------------------------------------- rpt_cost_efficiency_weekly
+create or replace table floor.rpt_cost_efficiency_weekly as
+with
+daily as (
+    select *, cast(date_trunc('week', reporting_date) as date) as week_start
+    from floor.fct_ad_daily
+),
+maturity as (
+    select brand, surface, week_start, sum(is_day_final) as days_final
+    from (
+        select brand, surface, week_start, reporting_date, min(case when is_final then 1 else 0 end) as is_day_final
+        from daily
+        group by all
+    )
+    group by all
+),
+weekly as (
+    select
+        brand, platform, surface, week_start,
+        max(reporting_currency) as reporting_currency,
+        count(distinct currency) as currencies,
+        max(currency) as currency,
+        sum(spend_local) as spend_local, sum(spend_reporting) as spend_reporting,
+        sum(impressions) as impressions, sum(clicks) as clicks, sum(engagements) as engagements,
+        sum(follows) as follows, sum(quality_views) as quality_views,
+        max(quality_view_definition) as quality_view_definition,
+        sum(short_views) as short_views, max(short_view_definition) as short_view_definition,
+        count(distinct ad_key) as active_ads, count(distinct reporting_date) as days_covered
+    from daily
+    group by all
+)
+select
+    w.brand, w.platform, w.surface, strftime(w.week_start, '%G-W%V') as iso_week, w.week_start,
+    'account_local' as date_basis, w.reporting_currency,
+    case when w.currencies = 1 then w.currency end as currency,
+    case when w.currencies = 1 then w.spend_local end as spend_local,
+    w.spend_reporting, w.impressions, w.clicks, w.engagements, w.follows, w.quality_views,
+    w.quality_view_definition, w.short_views, w.short_view_definition,
+    1000 * (cast(w.spend_reporting as double) / cast(nullif(w.impressions, 0) as double)) as cpm_reporting,
+    cast(w.spend_reporting as double) / cast(nullif(w.quality_views, 0) as double) as cost_per_quality_view_reporting,
+    cast(w.spend_reporting as double) / cast(nullif(w.short_views, 0) as double) as cost_per_short_view_reporting,
+    cast(w.spend_reporting as double) / cast(nullif(w.engagements, 0) as double) as cost_per_engagement_reporting,
+    cast(w.spend_reporting as double) / cast(nullif(w.follows, 0) as double) as cost_per_follow_reporting,
+    cast(w.spend_reporting as double) / cast(nullif(w.clicks, 0) as double) as cost_per_click_reporting,
+    w.active_ads, w.days_covered, coalesce(m.days_final, 0) as days_final
+from weekly as w
+left join maturity as m on w.brand = m.brand and w.surface = m.surface and w.week_start = m.week_start;
+
+-- ----------------------------------------------------------------------- rpt_boosted_content_weekly
+create or replace table floor.rpt_boosted_content_weekly as
+with
+contents as (
+    select c.*, b.boosting_ads
+    from floor.dim_content as c
+    inner join (
+        select boosted_content_key as content_key, count(*) as boosting_ads
+        from floor.dim_ad
+        where boosted_content_key is not null
+        group by all
+    ) as b on c.content_key = b.content_key
+),
+organic as (
+    select content_key, cast(date_trunc('week', metric_date) as date) as week_start,
+        sum(views) as organic_views
+    from floor.fct_content_daily
+    where content_key in (select content_key from contents)
+    group by all
+),
+paid as (
+    select
+        boosted_content_key as content_key, cast(date_trunc('week', metric_date) as date) as week_start,
+        sum(video_plays) as paid_views, sum(quality_views) as paid_quality_views,
+        sum(impressions) as paid_impressions, sum(spend_reporting) as paid_spend_reporting,
+        count(distinct currency) as currencies, max(currency) as currency, sum(spend_local) as paid_spend_local,
+        count(distinct ad_key) as active_ads
+    from floor.fct_ad_daily
+    where boosted_content_key is not null
+    group by all
+),
+weeks as (
+    select content_key, week_start from organic
+    union
+    select content_key, week_start from paid
+)
+select
+    c.brand, w.content_key, c.platform, c.surface, strftime(w.week_start, '%G-W%V') as iso_week, w.week_start,
+    c.boosting_ads,
+    coalesce(p.active_ads, 0) as active_ads,
+    o.organic_views,
+    c.views_basis as organic_views_basis,
+    case when c.platform = 'youtube' then 'pacific' else 'utc' end as organic_date_basis,
+    coalesce(p.paid_views, 0) as paid_views,
+    'ads.video_play_actions' as paid_views_basis,
+    coalesce(p.paid_quality_views, 0) as paid_quality_views,
+    case when c.platform = 'tiktok' then 'tiktok.video_watched_6s' else 'meta.video_thruplay_watched_actions' end
+        as paid_quality_view_definition,
+    coalesce(p.paid_impressions, 0) as paid_impressions,
+    'account_local' as paid_date_basis,
+    'USD' as reporting_currency,
+    coalesce(p.paid_spend_reporting, 0) as paid_spend_reporting,
+    case when p.currencies = 1 then p.currency end as currency,
+    case when p.currencies = 1 then p.paid_spend_local end as paid_spend_local,
+    c.platform = 'tiktok' as organic_includes_paid_views,
+    case
+        when c.platform = 'tiktok'
+            then 'TikTok organic video_views include the paid (Spark Ads) views: organic_views is the total, do not add paid_views'
+        else 'Organic insights exclude paid delivery: organic_views and paid_views are separate'
+    end as organic_paid_note
+from weeks as w
+inner join contents as c on w.content_key = c.content_key
+left join organic as o on w.content_key = o.content_key and w.week_start = o.week_start
+left join paid as p on w.content_key = p.content_key and w.week_start = p.week_start;
+
+-- -------------------------------------------------------------------------- rpt_budget_reallocation
+create or replace table floor.rpt_budget_reallocation as
+with
+windows as (
+    select brand, max(reporting_currency) as reporting_currency, max(metric_date) as window_end,
+        cast(max(metric_date) - 27 as date) as window_start
+    from floor.fct_ad_daily
+    group by brand
+),
+surface_window as (
+    select
+        d.brand, d.surface,
+        sum(d.spend_reporting) as spend_reporting, count(distinct d.currency) as currencies,
+        max(d.currency) as currency, sum(d.spend_local) as spend_local, sum(d.impressions) as impressions,
+        sum(d.quality_views) as views, max(d.quality_view_definition) as view_definition,
+        sum(d.engagements) as engagements
+    from floor.fct_ad_daily as d
+    inner join windows as w on d.brand = w.brand and d.metric_date between w.window_start and w.window_end
+    group by all
+),
+scenarios as (
+    select target_surface, cast(shift_share as decimal(5, 4)) as shift_share
+    from (values ('instagram_reels', 0.25), ('instagram_reels', 0.5), ('instagram_reels', 1.0),
+                 ('facebook_reels', 0.25), ('facebook_reels', 0.5), ('facebook_reels', 1.0)) as t(target_surface, shift_share)
+),
+rates as (
+    select
+        *,
+        cast(round(source_spend * shift_share, 2) as decimal(18, 2)) as shifted_spend,
+        cast(round(source_spend_local * shift_share, 2) as decimal(18, 2)) as shifted_spend_local,
+        cast(source_impressions as double) / cast(nullif(source_spend, 0) as double) as source_impressions_per_unit,
+        cast(source_views as double) / cast(nullif(source_spend, 0) as double) as source_views_per_unit,
+        cast(source_engagements as double) / cast(nullif(source_spend, 0) as double) as source_engagements_per_unit,
+        cast(target_impressions as double) / cast(nullif(target_spend, 0) as double) as target_impressions_per_unit,
+        cast(target_views as double) / cast(nullif(target_spend, 0) as double) as target_views_per_unit,
+        cast(target_engagements as double) / cast(nullif(target_spend, 0) as double) as target_engagements_per_unit,
+        target_spend > 0 as is_projectable
+    from (
+        select
+            w.brand, w.reporting_currency, w.window_start, w.window_end, sc.target_surface, sc.shift_share,
+            coalesce(s.spend_reporting, 0) as source_spend,
+            case when s.currencies = 1 then s.currency end as source_currency,
+            case when s.currencies = 1 then s.spend_local end as source_spend_local,
+            case when t.currencies = 1 then t.currency end as target_currency,
+            case when t.currencies = 1 then t.spend_local end as target_spend_local,
+            coalesce(s.impressions, 0) as source_impressions, coalesce(s.views, 0) as source_views,
+            coalesce(s.engagements, 0) as source_engagements,
+            coalesce(s.view_definition, 'tiktok.video_watched_6s') as source_view_definition,
+            coalesce(t.spend_reporting, 0) as target_spend, coalesce(t.impressions, 0) as target_impressions,
+            coalesce(t.views, 0) as target_views, coalesce(t.engagements, 0) as target_engagements,
+            coalesce(t.view_definition, 'meta.video_thruplay_watched_actions') as target_view_definition
+        from windows as w
+        cross join scenarios as sc
+        left join surface_window as s on w.brand = s.brand and s.surface = 'tiktok'
+        left join surface_window as t on w.brand = t.brand and sc.target_surface = t.surface
+    )
+)
+select
+    brand,
+    'tiktok_to_' || target_surface || '_' || cast(cast(shift_share * 100 as integer) as varchar) || 'pct' as scenario,
+    'tiktok' as source_surface, target_surface, shift_share, 'linear' as method, window_start, window_end,
+    cast(date_diff('day', window_start, window_end) + 1 as integer) as window_days,
+    'account_local' as date_basis, reporting_currency, source_view_definition, target_view_definition, is_projectable,
+    source_spend as source_spend_reporting, target_spend as target_spend_reporting,
+    shifted_spend as shifted_spend_reporting, source_currency, source_spend_local, shifted_spend_local,
+    target_currency, target_spend_local, source_impressions, source_views, source_engagements,
+    target_impressions, target_views, target_engagements,
+    source_impressions_per_unit, source_views_per_unit, source_engagements_per_unit,
+    target_impressions_per_unit, target_views_per_unit, target_engagements_per_unit,
+    case when is_projectable then source_impressions - coalesce(shifted_spend * source_impressions_per_unit, 0) end
+        as projected_source_impressions,
+    case when is_projectable then target_impressions + shifted_spend * target_impressions_per_unit end
+        as projected_target_impressions,
+    case when is_projectable then shifted_spend * target_impressions_per_unit
+        - coalesce(shifted_spend * source_impressions_per_unit, 0) end as projected_impressions_change,
+    case when is_projectable then source_views - coalesce(shifted_spend * source_views_per_unit, 0) end
+        as projected_source_views,
+    case when is_projectable then target_views + shifted_spend * target_views_per_unit end as projected_target_views,
+    case when is_projectable then shifted_spend * target_views_per_unit
+        - coalesce(shifted_spend * source_views_per_unit, 0) end as projected_views_change,
+    case when is_projectable then source_engagements - coalesce(shifted_spend * source_engagements_per_unit, 0) end
+        as projected_source_engagements,
+    case when is_projectable then target_engagements + shifted_spend * target_engagements_per_unit end
+        as projected_target_engagements,
+    case when is_projectable then shifted_spend * target_engagements_per_unit
+        - coalesce(shifted_spend * source_engagements_per_unit, 0) end as projected_engagements_change
+from rates;
+
+-- --------------------------------------------------------------------------- rpt_content_benchmarks
+create or replace temp table view_events as
+select definition_key, view_event from metric_definitions where view_event is not null and view_event <> '';
+
+create or replace table floor.rpt_content_benchmarks as
+with
+age_basis as (
+    select
+        content_key,
+        max(views_basis) filter (age_days = 7) as views_basis_d7,
+        max(views_basis) filter (age_days = 28) as views_basis_d28
+    from content_ages
+    where age_days in (7, 28)
+    group by content_key
+),
+posts as (
+    select
+        c.content_key, c.content_id, c.brand, c.platform, c.surface, c.account_id, c.published_date,
+        c.published_date_reporting,
+        b.views_basis_d7 as views_basis,
+        case when c.is_d28_complete then b.views_basis_d28 end as views_basis_d28,
+        c.views_d7, c.engagements_d7, cast(c.watch_seconds_d7 as double) as watch_seconds_d7,
+        cast(c.engagements_d7 as double) / cast(nullif(c.views_d7, 0) as double) as engagement_rate_d7,
+        cast(c.watch_seconds_d7 as double) / cast(nullif(c.views_d7, 0) as double) as watch_seconds_per_view_d7,
+        c.is_d28_complete,
+        case when c.is_d28_complete then c.views_d28 end as views_d28,
+        case when c.is_d28_complete then c.engagements_d28 end as engagements_d28,
+        case when c.is_d28_complete then cast(c.watch_seconds_d28 as double) end as watch_seconds_d28,
+        case when c.is_d28_complete
+            then cast(c.engagements_d28 as double) / cast(nullif(c.views_d28, 0) as double) end as engagement_rate_d28,
+        case when c.is_d28_complete
+            then cast(c.watch_seconds_d28 as double) / cast(nullif(c.views_d28, 0) as double) end
+            as watch_seconds_per_view_d28
+    from floor.dim_content as c
+    -- the rows of floor.fct_content_age at ages 7 and 28 are content_ages rows of contents in dim_content
+    left join age_basis as b on c.content_key = b.content_key
+    where c.is_d7_complete
+)
+select
+    p.content_key, p.content_id, p.brand, p.platform, p.surface, p.account_id, p.published_date,
+    p.published_date_reporting, p.views_basis, v.view_event,
+    count(*) over (partition by p.brand, p.surface, p.views_basis) as posts_in_brand_group,
+    count(*) over (partition by p.surface, p.views_basis) as posts_in_portfolio_group,
+    p.views_d7, p.engagements_d7, p.watch_seconds_d7, p.engagement_rate_d7, p.watch_seconds_per_view_d7,
+    p.is_d28_complete, p.views_basis_d28, p.views_d28, p.engagements_d28, p.watch_seconds_d28,
+    p.engagement_rate_d28, p.watch_seconds_per_view_d28,
+    case when views_d7 is not null then percent_rank() over (
+        partition by brand, surface, views_basis, views_d7 is null order by views_d7) end as views_d7_pct_rank_brand,
+    case when views_d7 is not null then percent_rank() over (
+        partition by surface, views_basis, views_d7 is null order by views_d7) end as views_d7_pct_rank_portfolio,
+    case when engagement_rate_d7 is not null then percent_rank() over (
+        partition by brand, surface, views_basis, engagement_rate_d7 is null order by engagement_rate_d7) end as engagement_rate_d7_pct_rank_brand,
+    case when engagement_rate_d7 is not null then percent_rank() over (
+        partition by surface, views_basis, engagement_rate_d7 is null order by engagement_rate_d7) end as engagement_rate_d7_pct_rank_portfolio,
+    case when watch_seconds_per_view_d7 is not null then percent_rank() over (
+        partition by brand, surface, views_basis, watch_seconds_per_view_d7 is null order by watch_seconds_per_view_d7) end as watch_seconds_per_view_d7_pct_rank_brand,
+    case when watch_seconds_per_view_d7 is not null then percent_rank() over (
+        partition by surface, views_basis, watch_seconds_per_view_d7 is null order by watch_seconds_per_view_d7) end as watch_seconds_per_view_d7_pct_rank_portfolio,
+    case when views_d28 is not null then percent_rank() over (
+        partition by brand, surface, views_basis_d28, views_d28 is null order by views_d28) end as views_d28_pct_rank_brand,
+    case when views_d28 is not null then percent_rank() over (
+        partition by surface, views_basis_d28, views_d28 is null order by views_d28) end as views_d28_pct_rank_portfolio,
+    case when engagement_rate_d28 is not null then percent_rank() over (
+        partition by brand, surface, views_basis_d28, engagement_rate_d28 is null order by engagement_rate_d28) end as engagement_rate_d28_pct_rank_brand,
+    case when engagement_rate_d28 is not null then percent_rank() over (
+        partition by surface, views_basis_d28, engagement_rate_d28 is null order by engagement_rate_d28) end as engagement_rate_d28_pct_rank_portfolio,
+    case when watch_seconds_per_view_d28 is not null then percent_rank() over (
+        partition by brand, surface, views_basis_d28, watch_seconds_per_view_d28 is null order by watch_seconds_per_view_d28) end as watch_seconds_per_view_d28_pct_rank_brand,
+    case when watch_seconds_per_view_d28 is not null then percent_rank() over (
+        partition by surface, views_basis_d28, watch_seconds_per_view_d28 is null order by watch_seconds_per_view_d28) end as watch_seconds_per_view_d28_pct_rank_portfolio
+from posts as p
+left join view_events as v on p.views_basis = v.definition_key;
+
+-- --------------------------------------------------------------------------- rpt_surface_benchmarks
+create or replace table floor.rpt_surface_benchmarks as
+with
+long_form as (
+    select brand, surface, published_date_reporting, u.*
+    from floor.rpt_content_benchmarks
+    cross join lateral (
+        select * from (values
+            (views_basis, 'views_d7', 7, cast(views_d7 as double)),
+            (views_basis, 'engagement_rate_d7', 7, engagement_rate_d7),
+            (views_basis, 'watch_seconds_per_view_d7', 7, watch_seconds_per_view_d7),
+            (views_basis_d28, 'views_d28', 28, cast(views_d28 as double)),
+            (views_basis_d28, 'engagement_rate_d28', 28, engagement_rate_d28),
+            (views_basis_d28, 'watch_seconds_per_view_d28', 28, watch_seconds_per_view_d28)
+        ) as t(views_basis, metric, age_days, metric_value)
+        where metric_value is not null
+    ) as u
+),
+aggregated as (
+    select
+        benchmark_scope, brand, surface, views_basis, metric, age_days,
+        count(*) as n_posts,
+        percentile_cont(0.25) within group (order by metric_value) as p25,
+        percentile_cont(0.5) within group (order by metric_value) as median,
+        percentile_cont(0.75) within group (order by metric_value) as p75,
+        min(published_date_reporting) as first_published_date,
+        max(published_date_reporting) as last_published_date
+    from (
+        select 'brand' as benchmark_scope, brand, surface, views_basis, metric, age_days, published_date_reporting,
+            metric_value
+        from long_form
+        union all
+        select 'portfolio', cast(null as varchar), surface, views_basis, metric, age_days, published_date_reporting,
+            metric_value
+        from long_form
+    )
+    group by all
+)
+select
+    a.benchmark_scope || ':' || coalesce(a.brand, '*') || ':' || a.surface || ':' || coalesce(a.views_basis, '?')
+        || ':' || a.metric as benchmark_key,
+    a.benchmark_scope, a.brand, a.surface, a.views_basis, v.view_event, a.metric,
+    cast(a.age_days as integer) as age_days, a.n_posts, a.p25, a.median, a.p75, a.p75 - a.p25 as iqr,
+    a.first_published_date, a.last_published_date
+from aggregated as a
+left join view_events as v on a.views_basis = v.definition_key;

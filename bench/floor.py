@@ -31,6 +31,7 @@ FLOOR_MARTS: tuple[str, ...] = (
     "rpt_budget_reallocation",
     "rpt_content_benchmarks",
     "rpt_surface_benchmarks",
+    "rpt_crosspost_comparison",
 )
 
 

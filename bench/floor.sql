@@ -31,7 +31,7 @@ tt as (
     select business_id as account_id, item_id as content_id, snapshot_date,
         json_extract_string(payload, ['$.create_time', '$.caption', '$.share_url', '$.video_duration',
             '$.video_views', '$.reach', '$.likes', '$.comments', '$.shares', '$.favorites',
-            '$.total_time_watched']) as j
+            '$.total_time_watched', '$.full_video_watched_rate']) as j
     from raw.tiktok_videos
 ),
 ig as (
@@ -58,7 +58,8 @@ select
     cast(j[8] as bigint) as comments_c, cast(j[9] as bigint) as shares_c, cast(j[10] as bigint) as saves_c,
     cast(j[11] as decimal(18, 3)) as watch_seconds_c,
     cast(j[4] as double) as duration_seconds, j[2] as caption, j[3] as permalink,
-    'tiktok.video_views' as views_basis
+    'tiktok.video_views' as views_basis,
+    cast(j[12] as double) as full_video_watched_rate
 from tt
 union all
 select
@@ -69,7 +70,8 @@ select
     cast(j[6] as bigint), cast(j[7] as bigint), cast(j[8] as bigint), cast(j[9] as bigint), cast(j[10] as bigint),
     cast(cast(j[11] as decimal(18, 3)) * 0.001 as decimal(18, 3)),
     cast(null as double), j[2], j[3],
-    case when snapshot_date < date '2025-04-21' and j[4] is not null then 'instagram.plays' else 'instagram.views' end
+    case when snapshot_date < date '2025-04-21' and j[4] is not null then 'instagram.plays' else 'instagram.views' end,
+    cast(null as double)
 from ig
 union all
 select
@@ -84,7 +86,8 @@ select
     cast(null as bigint),
     cast(cast(j[8] as decimal(18, 3)) * 0.001 as decimal(18, 3)),
     cast(j[5] as double), coalesce(j[2], j[3]), j[4],
-    'facebook.fb_reels_total_plays'
+    'facebook.fb_reels_total_plays',
+    cast(null as double)
 from fb;
 
 -- --------------------------------------------------------------------------------- YouTube
@@ -1079,3 +1082,271 @@ select
     a.first_published_date, a.last_published_date
 from aggregated as a
 left join view_events as v on a.views_basis = v.definition_key;
+
+-- ============================================================================ cross-posted creatives
+-- int_crosspost_groups as the dbt model does it (docs/crosspost.md), with caption word sets as
+-- lists (list_intersect) instead of a word table and a three-way join
+create or replace temp table xp_content as
+select
+    content_key, brand, platform, published_at, duration_seconds,
+    trim(regexp_replace(regexp_replace(lower(caption), '#[\p{L}\p{N}_]+', ' ', 'g'), '[^\p{L}\p{N}]+', ' ', 'g'))
+        as caption_normalized,
+    row_number() over (order by published_at nulls last, content_key) as post_order
+from floor.dim_content;
+
+create or replace temp table xp_overrides as
+select content_key, lower(trim(action)) as override_action, group_label
+from read_csv('{seeds}/crosspost_overrides.csv', header = true, all_varchar = true)
+where content_key is not null;
+
+create or replace temp table xp_matchable as
+select c.*, list_distinct([w for w in string_split(c.caption_normalized, ' ') if w <> '']) as words
+from xp_content as c
+where c.brand is not null and c.content_key not in (select content_key from xp_overrides);
+
+create or replace temp table xp_edges as
+with candidate_pairs as (
+    select left_key, right_key, left_platform, right_platform, seconds_apart,
+        cast(n_shared as double) / cast(n_left + n_right - n_shared as double) as similarity
+    from (
+        select
+            l.content_key as left_key, r.content_key as right_key, l.platform as left_platform,
+            r.platform as right_platform,
+            abs(date_diff('second', l.published_at, r.published_at)) as seconds_apart,
+            len(list_intersect(l.words, r.words)) as n_shared, len(l.words) as n_left, len(r.words) as n_right
+        from xp_matchable as l
+        inner join xp_matchable as r
+            on l.brand = r.brand and l.platform <> r.platform and l.content_key < r.content_key
+        where abs(date_diff('second', l.published_at, r.published_at)) <= 72 * 3600
+            and (l.duration_seconds is null or r.duration_seconds is null
+                 or abs(l.duration_seconds - r.duration_seconds) <= 1.5)
+            and len(l.words) > 0 and len(r.words) > 0
+    )
+    where n_shared > 0 and cast(n_shared as double) / cast(n_left + n_right - n_shared as double) >= 0.8
+)
+select
+    *,
+    row_number() over (partition by content_key, partner_platform order by similarity desc, seconds_apart, partner_key)
+        as partner_rank
+from (
+    select left_key as content_key, right_key as partner_key, right_platform as partner_platform, similarity, seconds_apart
+    from candidate_pairs
+    union all
+    select right_key, left_key, left_platform, similarity, seconds_apart
+    from candidate_pairs
+);
+
+create or replace temp table xp_accepted as
+select f.content_key, f.partner_key
+from xp_edges as f
+inner join xp_edges as b on f.content_key = b.partner_key and f.partner_key = b.content_key
+where f.partner_rank = 1 and b.partner_rank = 1;
+
+create or replace temp table xp_labels as select content_key, post_order as group_label from xp_matchable;
+create or replace temp table xp_labels as
+select content_key, min(group_label) as group_label
+from (
+    select content_key, group_label from xp_labels
+    union all
+    select a.content_key, p.group_label from xp_accepted as a inner join xp_labels as p on a.partner_key = p.content_key
+)
+group by content_key;
+create or replace temp table xp_labels as
+select content_key, min(group_label) as group_label
+from (
+    select content_key, group_label from xp_labels
+    union all
+    select a.content_key, p.group_label from xp_accepted as a inner join xp_labels as p on a.partner_key = p.content_key
+)
+group by content_key;
+create or replace temp table xp_labels as
+select content_key, min(group_label) as group_label
+from (
+    select content_key, group_label from xp_labels
+    union all
+    select a.content_key, p.group_label from xp_accepted as a inner join xp_labels as p on a.partner_key = p.content_key
+)
+group by content_key;
+create or replace temp table xp_labels as
+select content_key, min(group_label) as group_label
+from (
+    select content_key, group_label from xp_labels
+    union all
+    select a.content_key, p.group_label from xp_accepted as a inner join xp_labels as p on a.partner_key = p.content_key
+)
+group by content_key;
+
+create or replace temp table xp_grouped as
+with
+labelled as (
+    select m.content_key, m.platform, m.post_order, l.group_label
+    from xp_matchable as m inner join xp_labels as l on m.content_key = l.content_key
+),
+links as (
+    select l.content_key, count(p.content_key) as n_links
+    from labelled as l
+    left join xp_edges as e on l.content_key = e.content_key
+    left join labelled as p on e.partner_key = p.content_key and p.group_label = l.group_label
+    group by l.content_key
+)
+select
+    l.content_key, l.post_order,
+    case
+        when row_number() over (partition by l.group_label, l.platform order by k.n_links desc, l.post_order) = 1
+            then l.group_label
+        else -l.post_order
+    end as group_label
+from labelled as l
+inner join links as k on l.content_key = k.content_key;
+create or replace temp table xp_grouped as
+select
+    content_key, post_order,
+    case
+        when n_misfits > 0 and row_number() over (partition by group_label order by n_misfits desc, post_order desc) = 1
+            then -post_order
+        else group_label
+    end as group_label
+from (
+    select m.content_key, m.post_order, m.group_label, count(f.content_key) - count(e.partner_key) as n_misfits
+    from xp_grouped as m
+    left join xp_grouped as f on m.group_label = f.group_label and m.content_key <> f.content_key
+    left join xp_edges as e on m.content_key = e.content_key and f.content_key = e.partner_key
+    group by all
+);
+create or replace temp table xp_grouped as
+select
+    content_key, post_order,
+    case
+        when n_misfits > 0 and row_number() over (partition by group_label order by n_misfits desc, post_order desc) = 1
+            then -post_order
+        else group_label
+    end as group_label
+from (
+    select m.content_key, m.post_order, m.group_label, count(f.content_key) - count(e.partner_key) as n_misfits
+    from xp_grouped as m
+    left join xp_grouped as f on m.group_label = f.group_label and m.content_key <> f.content_key
+    left join xp_edges as e on m.content_key = e.content_key and f.content_key = e.partner_key
+    group by all
+);
+create or replace temp table xp_grouped as
+select
+    content_key, post_order,
+    case
+        when n_misfits > 0 and row_number() over (partition by group_label order by n_misfits desc, post_order desc) = 1
+            then -post_order
+        else group_label
+    end as group_label
+from (
+    select m.content_key, m.post_order, m.group_label, count(f.content_key) - count(e.partner_key) as n_misfits
+    from xp_grouped as m
+    left join xp_grouped as f on m.group_label = f.group_label and m.content_key <> f.content_key
+    left join xp_edges as e on m.content_key = e.content_key and f.content_key = e.partner_key
+    group by all
+);
+
+create or replace temp table crosspost_groups as
+with
+auto_groups as (
+    select
+        content_key, group_label,
+        count(*) over (partition by group_label) as n_members,
+        min(post_order) over (partition by group_label) as first_post_order
+    from xp_grouped
+),
+auto_scores as (
+    select g.content_key, min(e.similarity) as match_score
+    from auto_groups as g
+    inner join auto_groups as f on g.group_label = f.group_label and g.content_key <> f.content_key
+    inner join xp_edges as e on g.content_key = e.content_key and f.content_key = e.partner_key
+    group by g.content_key
+),
+overridden as (
+    select
+        c.content_key,
+        min(c.post_order) over (partition by
+            case when o.override_action = 'pin' and o.group_label is not null then 'pin:' || o.group_label
+                 else 'split:' || c.content_key end) as first_post_order
+    from xp_content as c
+    inner join xp_overrides as o on c.content_key = o.content_key
+),
+all_groups as (
+    select g.content_key, fp.content_key as crosspost_group_id,
+        case when g.n_members > 1 then 'auto' else 'single' end as match_method,
+        case when g.n_members > 1 then s.match_score end as match_score
+    from auto_groups as g
+    inner join xp_content as fp on g.first_post_order = fp.post_order
+    left join auto_scores as s on g.content_key = s.content_key
+    union all
+    select o.content_key, fp.content_key, 'override', cast(null as double)
+    from overridden as o
+    inner join xp_content as fp on o.first_post_order = fp.post_order
+    union all
+    select content_key, content_key, 'single', cast(null as double)
+    from xp_content
+    where brand is null and content_key not in (select content_key from xp_overrides)
+)
+select g.content_key, c.brand, g.crosspost_group_id, g.match_method, g.match_score
+from all_groups as g
+inner join xp_content as c on g.content_key = c.content_key;
+
+-- ------------------------------------------------------------------------- rpt_crosspost_comparison
+create or replace table floor.rpt_crosspost_comparison as
+with
+tiktok_completion as (
+    select s.content_key, s.full_video_watched_rate as completion_rate
+    from snapshots as s
+    inner join floor.dim_content as c on c.content_key = s.content_key
+    where s.platform = 'tiktok' and s.snapshot_date >= c.published_date + interval 7 day
+    qualify row_number() over (partition by s.content_id order by s.snapshot_date) = 1
+),
+members as (
+    select
+        c.brand, g.crosspost_group_id, c.platform, c.surface, c.content_key, c.views_d7, c.engagements_d7,
+        c.watch_seconds_d7, c.is_d7_complete,
+        coalesce(a.views_basis, c.views_basis) as views_basis,
+        t.completion_rate
+    from crosspost_groups as g
+    inner join floor.dim_content as c on g.content_key = c.content_key
+    left join (select content_key, views_basis from content_ages where age_days = 7) as a
+        on c.content_key = a.content_key
+    left join tiktok_completion as t on c.content_key = t.content_key
+),
+judged as (
+    select
+        *,
+        is_d7_complete and views_d7 is not null as is_views_judged,
+        is_d7_complete and views_d7 is not null and engagement_rate_d7 is not null as is_engagement_judged
+    from (
+        select
+            m.*,
+            count(distinct m.platform) over (partition by m.crosspost_group_id) as n_platforms,
+            cast(m.engagements_d7 as double) / cast(nullif(m.views_d7, 0) as double) as engagement_rate_d7,
+            cast(m.watch_seconds_d7 as double) / cast(nullif(m.views_d7, 0) as double) as watch_seconds_per_view_d7,
+            v.view_event
+        from members as m
+        left join view_events as v on m.views_basis = v.definition_key
+    )
+    where n_platforms >= 2
+),
+group_stats as (
+    select
+        crosspost_group_id,
+        count(*) as n_rows, count(view_event) as n_with_view_event, count(distinct view_event) as n_view_events,
+        count(*) filter (is_views_judged) as n_views_judged,
+        max(views_d7) filter (is_views_judged) as best_views_d7,
+        count(*) filter (is_engagement_judged) as n_engagement_judged,
+        max(engagement_rate_d7) filter (is_engagement_judged) as best_engagement_rate_d7
+    from judged
+    group by crosspost_group_id
+)
+select
+    j.brand, j.crosspost_group_id, j.platform, j.surface, j.content_key, j.views_d7, j.engagement_rate_d7,
+    j.watch_seconds_per_view_d7, j.completion_rate, j.is_d7_complete, j.views_basis,
+    case when s.n_with_view_event < s.n_rows then null else s.n_view_events > 1 end as views_bases_differ,
+    case when s.n_views_judged < 2 or not j.is_views_judged then null else j.views_d7 = s.best_views_d7 end
+        as is_views_winner,
+    case when s.n_engagement_judged < 2 or not j.is_engagement_judged then null
+        else j.engagement_rate_d7 = s.best_engagement_rate_d7 end as is_engagement_winner,
+    cast(j.n_platforms as integer) as n_platforms
+from judged as j
+inner join group_stats as s on j.crosspost_group_id = s.crosspost_group_id;

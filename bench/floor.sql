@@ -10,7 +10,10 @@
 create schema if not exists floor;
 
 create or replace temp table metric_definitions as
-select * from read_csv('{seeds}/metric_definitions.csv', header = true, all_varchar = true);
+select * from read_csv('{seeds}/metric_definitions.csv', header = true, auto_detect = false, columns = {
+    'definition_key': 'VARCHAR', 'platform': 'VARCHAR', 'surface': 'VARCHAR', 'metric': 'VARCHAR',
+    'api_field': 'VARCHAR', 'valid_from': 'DATE', 'valid_to': 'DATE', 'counts': 'VARCHAR', 'unit': 'VARCHAR',
+    'view_event': 'VARCHAR', 'additive_across_days': 'VARCHAR', 'additive_across_posts': 'VARCHAR'});
 
 create or replace temp table restatement_windows (platform varchar, window_days integer);
 insert into restatement_windows values
@@ -275,8 +278,8 @@ grid_with_basis as (
     from grid
     left join metric_definitions as d
         on d.metric = 'views' and grid.platform = d.platform
-        and (d.valid_from is null or cast(d.valid_from as date) <= grid.metric_date)
-        and (d.valid_to is null or cast(d.valid_to as date) >= grid.metric_date)
+        and (d.valid_from is null or d.valid_from <= grid.metric_date)
+        and (d.valid_to is null or d.valid_to >= grid.metric_date)
 ),
 lifetime_values as (
     select
@@ -511,9 +514,10 @@ create or replace temp table fx as
 with
 seed as (
     select
-        cast(rate_date as date) as rate_date, upper(quote_currency) as currency,
-        cast(cast(rate as decimal(18, 6)) as double) as eur_rate, cast(published_date as date) as published_date
-    from read_csv('{seeds}/fx_rates_daily.csv', header = true, all_varchar = true)
+        rate_date, upper(quote_currency) as currency, cast(rate as double) as eur_rate, published_date
+    from read_csv('{seeds}/fx_rates_daily.csv', header = true, auto_detect = false, columns = {
+        'rate_date': 'DATE', 'base_currency': 'VARCHAR', 'quote_currency': 'VARCHAR', 'rate': 'DECIMAL(18, 6)',
+        'published_date': 'DATE'})
     where upper(base_currency) = 'EUR'
 ),
 eur_rates as (
@@ -1096,7 +1100,8 @@ from floor.dim_content;
 
 create or replace temp table xp_overrides as
 select content_key, lower(trim(action)) as override_action, group_label
-from read_csv('{seeds}/crosspost_overrides.csv', header = true, all_varchar = true)
+from read_csv('{seeds}/crosspost_overrides.csv', header = true, auto_detect = false, columns = {
+    'content_key': 'VARCHAR', 'action': 'VARCHAR', 'group_label': 'VARCHAR', 'note': 'VARCHAR'})
 where content_key is not null;
 
 create or replace temp table xp_matchable as

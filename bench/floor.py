@@ -50,6 +50,7 @@ def run_floor(db_path: Path | str, *, threads: int | None = None) -> float:
     wall-clock seconds of the script (connection opening excluded)."""
     script = floor_script()
     with duckdb.connect(str(db_path)) as conn:
+        conn.execute("SET enable_progress_bar = false")
         if threads:
             conn.execute(f"SET threads = {int(threads)}")
         started = time.perf_counter()
@@ -63,6 +64,7 @@ def profile_floor(db_path: Path | str) -> list[tuple[float, str]]:
     statements = [s.strip() for s in floor_script().split(";\n") if s.strip()]
     timings = []
     with duckdb.connect(str(db_path)) as conn:
+        conn.execute("SET enable_progress_bar = false")
         for statement in statements:
             started = time.perf_counter()
             conn.execute(statement)

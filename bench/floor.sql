@@ -1,11 +1,16 @@
--- The floor of the dbt benchmark (issue 7): the content marts of the dbt project, written as one
--- hand-optimised DuckDB script over the same raw tables (raw.*) and seeds. Same rows as the dbt
--- marts (tests/bench/test_floor.py proves it), no view layers: every JSON payload is parsed once
--- (json_extract_string with a list of paths), lifetime snapshots become days with window functions
--- and only the rare multi-day gaps are expanded. Intermediates are temp tables; outputs land in
--- schema floor. Run by bench/floor.py, which substitutes {seeds} (the dbt seeds directory).
--- Defaults of the dbt vars: reporting_timezone UTC, content_age_max_days 90, restatement windows.
--- Not reproduced: the strict casts' error messages (a plain cast fails on garbage too).
+-- The floor of the dbt benchmark (issue 7): the dbt marts (every one but rpt_tiktok_vs_meta, a
+-- Python bootstrap model) written as one hand-optimised DuckDB script over the same raw tables
+-- (raw.*) and seeds. Same rows as the dbt marts (tests/bench/test_floor.py proves it) but no view
+-- layers: every JSON payload is parsed once (json_extract_string with a list of paths, or one
+-- json_transform for Meta's action arrays), lifetime snapshots become days with window functions and
+-- only the rare multi-day gaps are expanded, reporting dates are a per-zone day table, caption word
+-- sets are lists. Intermediates are temp tables; outputs land in schema floor under the mart names.
+-- Run by bench/floor.py (run_floor), which substitutes {seeds} (the dbt seeds directory).
+-- The dbt vars are fixed at their defaults: reporting_timezone UTC, reporting_currency USD,
+-- content_age_max_days 90, max_spread_days 3660, restatement_window_days, reallocation_shares,
+-- crosspost_* matcher settings.
+-- Not reproduced: the strict casts' checks (a count such as "12.5" fails the dbt build with a message
+-- naming the field; here a plain cast applies) and the dbt data tests.
 
 create schema if not exists floor;
 

@@ -290,6 +290,7 @@ create or replace temp table ad_days as
 with
 meta as materialized (
     select
+        rowid as rid,
         'act_' || regexp_replace(ad_account_id, '^act_', '') as account_id, ad_placement_key,
         metric_date as key_date,
         json_transform(payload, '{"ad_id": "VARCHAR", "date_start": "VARCHAR", "publisher_platform": "VARCHAR",
@@ -308,36 +309,62 @@ meta as materialized (
         pulled_at
     from raw.meta_ad_days
 ),
+-- the entries of every action array, one pass: per row, the sum of `value` per metric's action type
+-- (an absent field or one without that action type is 0, as Meta omits empty action fields)
+meta_actions as (
+    select
+        rid,
+        sum(cast(value as bigint)) filter (field = 1 and action_type = 'video_view') as video_plays,
+        sum(cast(value as bigint)) filter (field = 2 and action_type = 'video_view') as video_2s_views,
+        sum(cast(value as bigint)) filter (field = 3 and action_type = 'video_view') as thruplays,
+        sum(cast(value as bigint)) filter (field = 4 and action_type = 'video_view') as video_p25_views,
+        sum(cast(value as bigint)) filter (field = 5 and action_type = 'video_view') as video_p50_views,
+        sum(cast(value as bigint)) filter (field = 6 and action_type = 'video_view') as video_p75_views,
+        sum(cast(value as bigint)) filter (field = 7 and action_type = 'video_view') as video_p95_views,
+        sum(cast(value as bigint)) filter (field = 8 and action_type = 'video_view') as video_p100_views,
+        sum(cast(value as bigint)) filter (field = 9 and action_type = 'video_view') as video_30s_views,
+        sum(cast(value as bigint)) filter (field = 10 and action_type = 'video_view') as video_3s_views,
+        sum(cast(value as bigint)) filter (field = 10 and action_type = 'post_reaction') as likes,
+        sum(cast(value as bigint)) filter (field = 10 and action_type = 'comment') as comments,
+        sum(cast(value as bigint)) filter (field = 10 and action_type = 'post') as shares,
+        sum(cast(value as bigint)) filter (field = 10 and action_type = 'onsite_conversion.post_save') as saves,
+        sum(cast(value as bigint)) filter (field = 10 and action_type = 'like') as follows,
+        sum(cast(value as bigint)) filter (field = 10 and action_type = 'post_engagement') as post_engagements
+    from (
+        select rid, 1 as field, unnest(p.video_play_actions, recursive := true) from meta
+        union all select rid, 2 as field, unnest(p.video_continuous_2_sec_watched_actions, recursive := true) from meta
+        union all select rid, 3 as field, unnest(p.video_thruplay_watched_actions, recursive := true) from meta
+        union all select rid, 4 as field, unnest(p.video_p25_watched_actions, recursive := true) from meta
+        union all select rid, 5 as field, unnest(p.video_p50_watched_actions, recursive := true) from meta
+        union all select rid, 6 as field, unnest(p.video_p75_watched_actions, recursive := true) from meta
+        union all select rid, 7 as field, unnest(p.video_p95_watched_actions, recursive := true) from meta
+        union all select rid, 8 as field, unnest(p.video_p100_watched_actions, recursive := true) from meta
+        union all select rid, 9 as field, unnest(p.video_30_sec_watched_actions, recursive := true) from meta
+        union all select rid, 10 as field, unnest(p.actions, recursive := true) from meta
+    )
+    group by rid
+),
 meta_days as (
     select
-        'meta_ads' as platform, account_id,
-        coalesce(p.ad_id, split_part(ad_placement_key, '|', 1)) as ad_id,
-        coalesce(cast(p.date_start as date), key_date) as metric_date,
-        coalesce(p.publisher_platform, split_part(ad_placement_key, '|', 2)) as publisher_platform,
-        coalesce(p.platform_position, split_part(ad_placement_key, '|', 3)) as platform_position,
-        upper(p.account_currency) as row_currency,
-        cast(p.spend as decimal(18, 2)) as spend_local,
-        cast(p.impressions as bigint) as impressions, cast(p.clicks as bigint) as clicks, cast(p.reach as bigint) as reach,
-        coalesce(list_sum([cast(a.value as bigint) for a in p.video_play_actions if a.action_type = 'video_view']), 0) as video_plays,
-        coalesce(list_sum([cast(a.value as bigint) for a in p.video_continuous_2_sec_watched_actions if a.action_type = 'video_view']), 0) as video_2s_views,
-        coalesce(list_sum([cast(a.value as bigint) for a in p.actions if a.action_type = 'video_view']), 0) as video_3s_views,
+        'meta_ads' as platform, m.account_id,
+        coalesce(m.p.ad_id, split_part(m.ad_placement_key, '|', 1)) as ad_id,
+        coalesce(cast(m.p.date_start as date), m.key_date) as metric_date,
+        coalesce(m.p.publisher_platform, split_part(m.ad_placement_key, '|', 2)) as publisher_platform,
+        coalesce(m.p.platform_position, split_part(m.ad_placement_key, '|', 3)) as platform_position,
+        upper(m.p.account_currency) as row_currency,
+        cast(m.p.spend as decimal(18, 2)) as spend_local,
+        cast(m.p.impressions as bigint) as impressions, cast(m.p.clicks as bigint) as clicks,
+        cast(m.p.reach as bigint) as reach,
+        coalesce(x.video_plays, 0) as video_plays, coalesce(x.video_2s_views, 0) as video_2s_views, coalesce(x.video_3s_views, 0) as video_3s_views,
         cast(null as bigint) as video_6s_views,
-        coalesce(list_sum([cast(a.value as bigint) for a in p.video_thruplay_watched_actions if a.action_type = 'video_view']), 0) as thruplays,
-        coalesce(list_sum([cast(a.value as bigint) for a in p.video_p25_watched_actions if a.action_type = 'video_view']), 0) as video_p25_views,
-        coalesce(list_sum([cast(a.value as bigint) for a in p.video_p50_watched_actions if a.action_type = 'video_view']), 0) as video_p50_views,
-        coalesce(list_sum([cast(a.value as bigint) for a in p.video_p75_watched_actions if a.action_type = 'video_view']), 0) as video_p75_views,
-        coalesce(list_sum([cast(a.value as bigint) for a in p.video_p95_watched_actions if a.action_type = 'video_view']), 0) as video_p95_views,
-        coalesce(list_sum([cast(a.value as bigint) for a in p.video_p100_watched_actions if a.action_type = 'video_view']), 0) as video_p100_views,
-        coalesce(list_sum([cast(a.value as bigint) for a in p.video_30_sec_watched_actions if a.action_type = 'video_view']), 0) as video_30s_views,
-        coalesce(list_sum([cast(a.value as bigint) for a in p.actions if a.action_type = 'post_reaction']), 0) as likes,
-        coalesce(list_sum([cast(a.value as bigint) for a in p.actions if a.action_type = 'comment']), 0) as comments,
-        coalesce(list_sum([cast(a.value as bigint) for a in p.actions if a.action_type = 'post']), 0) as shares,
-        coalesce(list_sum([cast(a.value as bigint) for a in p.actions if a.action_type = 'onsite_conversion.post_save']), 0) as saves,
-        coalesce(list_sum([cast(a.value as bigint) for a in p.actions if a.action_type = 'like']), 0) as follows,
+        coalesce(x.thruplays, 0) as thruplays, coalesce(x.video_p25_views, 0) as video_p25_views, coalesce(x.video_p50_views, 0) as video_p50_views, coalesce(x.video_p75_views, 0) as video_p75_views,
+        coalesce(x.video_p95_views, 0) as video_p95_views, coalesce(x.video_p100_views, 0) as video_p100_views, coalesce(x.video_30s_views, 0) as video_30s_views,
+        coalesce(x.likes, 0) as likes, coalesce(x.comments, 0) as comments, coalesce(x.shares, 0) as shares, coalesce(x.saves, 0) as saves, coalesce(x.follows, 0) as follows,
         cast(null as bigint) as profile_visits,
-        coalesce(list_sum([cast(a.value as bigint) for a in p.actions if a.action_type = 'post_engagement']), 0) as post_engagements,
-        pulled_at
-    from meta
+        coalesce(x.post_engagements, 0) as post_engagements,
+        m.pulled_at
+    from meta as m
+    left join meta_actions as x on m.rid = x.rid
 ),
 tiktok_days as (
     select
@@ -1149,10 +1176,17 @@ from read_csv('{seeds}/crosspost_overrides.csv', header = true, auto_detect = fa
     'content_key': 'VARCHAR', 'action': 'VARCHAR', 'group_label': 'VARCHAR', 'note': 'VARCHAR'})
 where content_key is not null;
 
+-- words: the caption's distinct words; time_bucket: 72-hour buckets, so that close pairs are found
+-- by an equality join on (brand, neighbouring bucket) instead of comparing every two posts of a brand
 create or replace temp table xp_matchable as
-select c.*, list_distinct([w for w in string_split(c.caption_normalized, ' ') if w <> '']) as words
-from xp_content as c
-where c.brand is not null and c.content_key not in (select content_key from xp_overrides);
+select
+    *, len(words) as n_words,
+    cast(floor(epoch(published_at) / (72 * 3600)) as bigint) as time_bucket
+from (
+    select c.*, list_distinct([w for w in string_split(c.caption_normalized, ' ') if w <> '']) as words
+    from xp_content as c
+    where c.brand is not null and c.content_key not in (select content_key from xp_overrides)
+);
 
 create or replace temp table xp_edges as
 with candidate_pairs as (
@@ -1163,14 +1197,17 @@ with candidate_pairs as (
             l.content_key as left_key, r.content_key as right_key, l.platform as left_platform,
             r.platform as right_platform,
             abs(date_diff('second', l.published_at, r.published_at)) as seconds_apart,
-            len(list_intersect(l.words, r.words)) as n_shared, len(l.words) as n_left, len(r.words) as n_right
-        from xp_matchable as l
+            len(list_intersect(l.words, r.words)) as n_shared, l.n_words as n_left, r.n_words as n_right
+        from (select *, unnest([time_bucket - 1, time_bucket, time_bucket + 1]) as near_bucket from xp_matchable) as l
         inner join xp_matchable as r
-            on l.brand = r.brand and l.platform <> r.platform and l.content_key < r.content_key
+            on l.brand = r.brand and l.near_bucket = r.time_bucket
+            and l.platform <> r.platform and l.content_key < r.content_key
         where abs(date_diff('second', l.published_at, r.published_at)) <= 72 * 3600
             and (l.duration_seconds is null or r.duration_seconds is null
                  or abs(l.duration_seconds - r.duration_seconds) <= 1.5)
-            and len(l.words) > 0 and len(r.words) > 0
+            and l.n_words > 0 and r.n_words > 0
+            -- Jaccard <= shorter / longer: pairs whose word counts differ by more cannot reach 0.8
+            and 5 * least(l.n_words, r.n_words) >= 4 * greatest(l.n_words, r.n_words)
     )
     where n_shared > 0 and cast(n_shared as double) / cast(n_left + n_right - n_shared as double) >= 0.8
 )

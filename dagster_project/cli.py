@@ -1,9 +1,10 @@
 """`shortform`: the command line of the warehouse.
 
-  shortform sandbox serve [--port N] [--as-of D]      the fake platform APIs on 127.0.0.1
+  shortform sandbox serve [--world W] [--port N] [--as-of D]   the fake platform APIs on 127.0.0.1
+  shortform sandbox bulk --world W --db PATH [--first D --last D]   raw tables of daily pulls, written directly
   shortform pull --platform P --date D [--db PATH]    land one UTC day of one platform family
   shortform refresh [--date D]                        pull all, build, check, publish
-  shortform simulate [--days N] [--end D]             make run: N daily refreshes on the sandbox
+  shortform simulate [--world W] [--days N] [--end D]   make run: N daily refreshes on the sandbox
   shortform compare                                   print the weekly comparison from the published file
 """
 
@@ -68,10 +69,22 @@ def _quiet_refresh(refresh, instance):
     return summary
 
 
-def cmd_sandbox_serve(args: argparse.Namespace) -> int:
-    from connectors.sandbox import SandboxServer, World, WorldSettings
+def _world(args: argparse.Namespace):
+    """The named sandbox world of --world (default demo), with --brands overriding its size."""
+    from connectors.sandbox import World
+    from connectors.sandbox.worlds import world_settings
 
-    server = SandboxServer(World(WorldSettings()), host="127.0.0.1", port=args.port)
+    overrides = {"n_brands": args.brands} if getattr(args, "brands", None) else {}
+    try:
+        return World(world_settings(args.world, **overrides))
+    except ValueError as exc:
+        raise SystemExit(f"error: {exc}") from None
+
+
+def cmd_sandbox_serve(args: argparse.Namespace) -> int:
+    from connectors.sandbox import SandboxServer
+
+    server = SandboxServer(_world(args), host="127.0.0.1", port=args.port)
     if args.as_of:
         server.set_as_of(args.as_of)
     print(f"sandbox serving on {server.url} (Ctrl-C to stop)", flush=True)
@@ -79,6 +92,34 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
+    return 0
+
+
+def cmd_sandbox_bulk(args: argparse.Namespace) -> int:
+    """Write the raw tables that daily pulls of first..last would have landed (no HTTP)."""
+    import time
+
+    import duckdb
+
+    from connectors.sandbox.bulk import write_raw
+
+    started = time.perf_counter()
+    world = _world(args)
+    first, last = args.first or world.start, args.last or world.end
+    try:
+        db = settings.checked_path("--db", args.db, (".duckdb", ".db"))
+    except settings.ConfigError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    db.parent.mkdir(parents=True, exist_ok=True)
+    print(f"world {args.world}: {len(world.brands)} brands, {len(world.all_contents())} posts "
+          f"(built in {time.perf_counter() - started:.0f} s); writing raw {first} .. {last} into {db}", flush=True)
+    with duckdb.connect(str(db)) as conn:
+        counts = write_raw(world, conn, first, last, platforms=args.platform or None,
+                           progress=lambda msg: print(f"  {msg}", flush=True))
+    total = sum(counts.values())
+    elapsed = time.perf_counter() - started
+    print(f"{total} raw rows in {elapsed:.0f} s ({total / max(elapsed, 1e-9):.0f} rows/s); "
+          f"file {db.stat().st_size / 2**20:.0f} MiB")
     return 0
 
 
@@ -107,7 +148,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Start the sandbox, replay N days of daily pulls with its clock, refresh, print the comparison."""
-    from connectors.sandbox import SandboxServer, World, WorldSettings
+    from connectors.sandbox import SandboxServer
     from dagster_project.orchestrate import get_instance, pull_day, refresh
     from dagster_project.summary import (
         TRY_QUERY,
@@ -117,7 +158,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         tiktok_vs_meta_verdicts,
     )
 
-    world = World(WorldSettings(n_brands=args.brands) if args.brands else WorldSettings())
+    world = _world(args)
     end = args.end or world.settings.end
     start = end - timedelta(days=args.days - 1)
     server = SandboxServer(world, host="127.0.0.1", port=0, tokens=SANDBOX_TOKENS).start()
@@ -192,9 +233,20 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = sub.add_parser("sandbox", help="the built-in fake platform APIs")
     sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", required=True)
     serve = sandbox_sub.add_parser("serve", help="serve the sandbox on 127.0.0.1")
+    serve.add_argument("--world", default="demo", help="named sandbox world: demo, agency, large, tiny")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--as-of", type=_date, default=None, help="simulated today (default: world end)")
     serve.set_defaults(func=cmd_sandbox_serve)
+    bulk = sandbox_sub.add_parser("bulk", help="write the raw tables of daily pulls directly (no HTTP)")
+    bulk.add_argument("--world", default="demo", help="named sandbox world: demo, agency, large, tiny")
+    bulk.add_argument("--brands", type=int, default=None, help="override the world's number of brands")
+    bulk.add_argument("--db", required=True, help="DuckDB file to write raw.* into")
+    bulk.add_argument("--first", type=_date, default=None, help="first daily pull (default: world start)")
+    bulk.add_argument("--last", type=_date, default=None, help="last daily pull (default: world end)")
+    bulk.add_argument("--platform", action="append", default=None,
+                      choices=("tiktok", "instagram", "facebook", "youtube", "tiktok_ads", "meta_ads"),
+                      help="only these platforms (repeatable; default all)")
+    bulk.set_defaults(func=cmd_sandbox_bulk)
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--db", help="warehouse DuckDB file (default $SHORTFORM_DB or data/warehouse.duckdb)")
@@ -213,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.set_defaults(func=cmd_refresh)
 
     simulate = sub.add_parser("simulate", help="replay N days of daily pulls on the sandbox, then refresh")
+    simulate.add_argument("--world", default="demo", help="named sandbox world: demo, agency, large, tiny")
     simulate.add_argument("--days", type=int, default=35)
     simulate.add_argument("--brands", type=int, default=None, help="brands in the sandbox world (default: the world's own)")
     simulate.add_argument("--end", type=_date, default=None, help="last simulated day (default: world end)")

@@ -486,6 +486,29 @@ def platform_pacer(platform: str) -> RequestPacer | None:
         return _PACERS[platform]
 
 
+# --------------------------------------------------------------------------- call counting
+
+_REQUEST_COUNTS: dict[str, int] = {}
+_COUNTS_LOCK = threading.Lock()
+
+
+def count_request(platform: str) -> None:
+    """Count one HTTP attempt sent for `platform` (every retry counts: it spends quota too)."""
+    with _COUNTS_LOCK:
+        _REQUEST_COUNTS[platform] = _REQUEST_COUNTS.get(platform, 0) + 1
+
+
+def request_counts() -> dict[str, int]:
+    """HTTP attempts sent per client platform (tiktok, meta, youtube) since the last reset."""
+    with _COUNTS_LOCK:
+        return dict(_REQUEST_COUNTS)
+
+
+def reset_request_counts() -> None:
+    with _COUNTS_LOCK:
+        _REQUEST_COUNTS.clear()
+
+
 # --------------------------------------------------------------------------- base client
 
 
@@ -586,6 +609,19 @@ class BaseClient:
         platform: str | None = None,
     ) -> Any:
         """GET `target` (a path under base_url, or an absolute URL) and return its JSON body."""
+        return self.request_json("GET", target, params, account=account, platform=platform)
+
+    def request_json(
+        self,
+        method: str,
+        target: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        data: Mapping[str, Any] | None = None,
+        account: str,
+        platform: str | None = None,
+    ) -> Any:
+        """`method` `target` (form fields in `data` for a POST) with the retry loop of get_json."""
         url = self.url(target)
         endpoint = endpoint_path(url)
         context = self.context(account, endpoint, platform)
@@ -594,7 +630,7 @@ class BaseClient:
         while True:
             attempt += 1
             waited += self._pause_for_throttle(context, waited)
-            outcome, body = self._attempt(url, params)
+            outcome, body = self._attempt(url, params, method=method, data=data)
             if outcome.verdict is Verdict.OK:
                 if outcome.wait:
                     self._pending_throttle = max(self._pending_throttle, outcome.wait)
@@ -638,15 +674,17 @@ class BaseClient:
         self._sleep(delay)
         return delay
 
-    def _attempt(self, url: str, params: Mapping[str, Any] | None) -> tuple[Outcome, Any]:
+    def _attempt(self, url: str, params: Mapping[str, Any] | None, *, method: str = "GET",
+                 data: Mapping[str, Any] | None = None) -> tuple[Outcome, Any]:
         """One HTTP exchange. Never lets a requests exception (holding the URL) escape."""
         failure: Outcome | None = None
         pacer = self.pacer
         if pacer is not None:
             pacer.acquire()
+        count_request(self.platform)
         try:
-            response = self.session.get(url, params=params, headers=self.auth_headers(),
-                                        timeout=self.timeout)
+            response = self.session.request(method, url, params=params, data=data,
+                                            headers=self.auth_headers(), timeout=self.timeout)
             content = response.content  # a truncated body raises here
         except requests.Timeout as exc:
             failure = Outcome(Verdict.TRANSIENT, f"timed out ({type(exc).__name__})")

@@ -17,13 +17,18 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from connectors.http import (
+    _ERROR_FOR_VERDICT,
     ApiError,
+    AuthError,
     BaseClient,
     HttpResult,
     Outcome,
     PayloadError,
+    RateLimitedError,
     Verdict,
+    _describe,
     as_date,
+    backoff_delay,
     default_classifier,
     retry_after_seconds,
 )
@@ -46,6 +51,7 @@ IG_REEL_METRICS = ("views,reach,likes,comments,shares,saved,total_interactions,"
 IG_REEL_METRICS_LEGACY = IG_REEL_METRICS.replace("views,", "plays,", 1)
 INVALID_METRIC_CODE = 100
 FB_REEL_FIELDS = "id,description,title,created_time,length,permalink_url,published"
+FB_REELS_PAGE_SIZE = 100  # Graph's page-size ceiling for the video_reels edge
 FB_REEL_METRICS = ("blue_reels_play_count,fb_reels_total_plays,fb_reels_replay_count,"
                    "post_impressions_unique,post_video_avg_time_watched,post_video_view_time,"
                    "post_video_social_actions,post_video_likes_by_reaction_type,"
@@ -69,6 +75,17 @@ AD_INSIGHTS_FIELDS: tuple[str, ...] = (
 )
 AD_INSIGHTS_BREAKDOWNS: tuple[str, ...] = ("publisher_platform", "platform_position")
 AD_INSIGHTS_PAGE_SIZE = 500
+
+# Insights of many objects per HTTP call (docs/DESIGN.md "Quota efficiency"):
+#  * batch: Graph batch requests, `POST /{version}/` with the form field `batch`, at most 50 items,
+#    each answered (and classified) like the same GET on its own; Facebook Reels use field expansion
+#    `fields=...,video_insights.metric(...)` on the video_reels edge (every object of that edge is a
+#    Reel, so every one supports the metrics; the Instagram media edge mixes product types, so
+#    Instagram uses batch requests only);
+#  * per_object: one insights GET per object (the pattern common open-source connectors use).
+INSIGHTS_MODES = ("batch", "per_object")
+BATCH_MAX_ITEMS = 50
+BATCH_UNSUPPORTED_STATUSES = frozenset({400, 404, 405})
 
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
 TRANSIENT_CODES = frozenset({1, 2})
@@ -215,11 +232,18 @@ class MetaClient(BaseClient):
         ads_page_size: int = ADS_PAGE_SIZE,
         insights_page_size: int = AD_INSIGHTS_PAGE_SIZE,
         ad_insights_fields: Sequence[str] = AD_INSIGHTS_FIELDS,
+        insights_mode: str = "per_object",
         **options: Any,
     ) -> None:
         super().__init__(base_url, token, **options)
         if ads_page_size < 1 or insights_page_size < 1:
             raise ValueError("page sizes must be at least 1")
+        if insights_mode not in INSIGHTS_MODES:
+            raise ValueError(f"meta: insights_mode {insights_mode!r} is not one of {', '.join(INSIGHTS_MODES)}")
+        self.insights_mode = insights_mode
+        # cleared (and logged once) when the server turns out not to support them
+        self.batch_supported = insights_mode == "batch"
+        self.expansion_supported = insights_mode == "batch"
         self.api_version = api_version
         self.ads_page_size = ads_page_size
         self.insights_page_size = insights_page_size
@@ -232,32 +256,99 @@ class MetaClient(BaseClient):
         """Every Reel of the IG user; payload = media object + {"insights": {metric: value}}."""
         path = f"/{self.api_version}/{ig_user_id}/media"
         params = {"fields": MEDIA_FIELDS, "limit": MEDIA_PAGE_SIZE}
-        metrics = IG_REEL_METRICS
+        state = {"metrics": IG_REEL_METRICS}
+        pending: list[tuple[str, dict[str, Any]]] = []
+        chunk = BATCH_MAX_ITEMS if self.insights_mode == "batch" else 1
         for media in self._iter_edge("instagram", ig_user_id, path, params):
             if media.get("media_product_type") != REELS_PRODUCT_TYPE:
                 continue
-            media_id = self._object_id(media, "instagram", ig_user_id, path)
-            try:
-                insights = self._insights("instagram", ig_user_id, media_id, "insights", metrics)
-            except ApiError as err:
-                if metrics == IG_REEL_METRICS_LEGACY or not _names_invalid_metric(err):
-                    raise
-                # the account's API predates `views` (2025-04-21): ask once more for `plays`,
-                # and keep the legacy list for the rest of this account's Reels
-                self.log_event(logging.INFO, "instagram account %s: the views metric was rejected "
-                               "(code %s: %s); asking for the legacy plays metric", ig_user_id,
-                               err.code, err.detail)
-                metrics = IG_REEL_METRICS_LEGACY
-                insights = self._insights("instagram", ig_user_id, media_id, "insights", metrics)
+            pending.append((self._object_id(media, "instagram", ig_user_id, path), media))
+            if len(pending) >= chunk:
+                yield from self._instagram_records(ig_user_id, pending, state)
+                pending = []
+        if pending:
+            yield from self._instagram_records(ig_user_id, pending, state)
+
+    def _instagram_records(self, ig_user_id: str, items: list[tuple[str, dict[str, Any]]],
+                           state: dict[str, str]) -> Iterator[LifetimeRecord]:
+        ids = [media_id for media_id, _ in items]
+        results = self._insights_many("instagram", ig_user_id, ids, "insights", state["metrics"])
+        failed = [i for i, r in enumerate(results) if isinstance(r, ApiError)]
+        if failed:
+            errors = [results[i] for i in failed]
+            other = [e for e in errors if not _names_invalid_metric(e)]  # type: ignore[arg-type]
+            err = (other or errors)[0]
+            assert isinstance(err, ApiError)
+            if other or state["metrics"] == IG_REEL_METRICS_LEGACY:
+                raise err
+            # the account's API predates `views` (2025-04-21): ask once more for `plays`, and keep
+            # the legacy list for the rest of this account's Reels
+            self.log_event(logging.INFO, "instagram account %s: the views metric was rejected "
+                           "(code %s: %s); asking for the legacy plays metric", ig_user_id,
+                           err.code, err.detail)
+            state["metrics"] = IG_REEL_METRICS_LEGACY
+            again = self._insights_many("instagram", ig_user_id, [ids[i] for i in failed],
+                                        "insights", state["metrics"])
+            for i, result in zip(failed, again, strict=True):
+                if isinstance(result, ApiError):
+                    raise result
+                results[i] = result
+        for (media_id, media), insights in zip(items, results, strict=True):
             yield LifetimeRecord("instagram", ig_user_id, media_id, {**media, "insights": insights})
 
     def iter_facebook_reels(self, page_id: str) -> Iterator[LifetimeRecord]:
         """Every Reel of the Page; payload = reel object + {"insights": {metric: value}}."""
         path = f"/{self.api_version}/{page_id}/video_reels"
-        for reel in self._iter_edge("facebook", page_id, path, {"fields": FB_REEL_FIELDS}):
+        seen: set[str] = set()
+        if self.insights_mode == "batch" and self.expansion_supported:
+            expanded = f"{FB_REEL_FIELDS},video_insights.metric({FB_REEL_METRICS})"
+            params = {"fields": expanded, "limit": FB_REELS_PAGE_SIZE}
+            try:
+                for reel in self._iter_edge("facebook", page_id, path, params):
+                    video_id = self._object_id(reel, "facebook", page_id, path)
+                    if video_id in seen:
+                        continue
+                    body = reel.pop("video_insights", None)
+                    if isinstance(body, dict):
+                        insights = insights_to_dict(body)
+                    else:  # no expansion answer for this one: ask its own insights
+                        insights = self._insights_many("facebook", page_id, [video_id], "video_insights",
+                                                       FB_REEL_METRICS)[0]
+                        if isinstance(insights, ApiError):
+                            raise insights
+                    seen.add(video_id)
+                    yield LifetimeRecord("facebook", page_id, video_id, {**reel, "insights": insights})
+                return
+            except ApiError as err:
+                # Graph fails the whole expanded listing when one object's insights fail, and a
+                # server without field expansion rejects the field: list plainly from here on
+                self.expansion_supported = False
+                self.log_event(logging.WARNING, "facebook account %s: insights field expansion on "
+                               "%s failed (code %s: %s); listing without it and asking insights "
+                               "per object%s", page_id, path, err.code, err.detail,
+                               " in batches" if self.batch_supported else "")
+        params = {"fields": FB_REEL_FIELDS, "limit": FB_REELS_PAGE_SIZE}
+        pending: list[tuple[str, dict[str, Any]]] = []
+        chunk = BATCH_MAX_ITEMS if self.insights_mode == "batch" else 1
+        for reel in self._iter_edge("facebook", page_id, path, params):
             video_id = self._object_id(reel, "facebook", page_id, path)
-            insights = self._insights("facebook", page_id, video_id, "video_insights",
-                                      FB_REEL_METRICS)
+            if video_id in seen:
+                continue
+            seen.add(video_id)
+            pending.append((video_id, reel))
+            if len(pending) >= chunk:
+                yield from self._facebook_records(page_id, pending)
+                pending = []
+        if pending:
+            yield from self._facebook_records(page_id, pending)
+
+    def _facebook_records(self, page_id: str,
+                          items: list[tuple[str, dict[str, Any]]]) -> Iterator[LifetimeRecord]:
+        results = self._insights_many("facebook", page_id, [vid for vid, _ in items],
+                                      "video_insights", FB_REEL_METRICS)
+        for (video_id, reel), insights in zip(items, results, strict=True):
+            if isinstance(insights, ApiError):
+                raise insights
             yield LifetimeRecord("facebook", page_id, video_id, {**reel, "insights": insights})
 
     # -- Marketing API (paid): records with platform "meta_ads", account_id "act_<digits>"
@@ -376,10 +467,151 @@ class MetaClient(BaseClient):
         try:
             body = self.get_json(path, {"metric": metrics}, account=account, platform=platform)
         except ApiError as err:
-            if (err.code, err.subcode) not in NO_INSIGHTS and (err.code, None) not in NO_INSIGHTS:
+            if not _no_insights(err.code, err.subcode):
                 raise
-            self.log_event(logging.WARNING, "%s account %s: no insights for %s (code %s/%s): %s;"
-                           " stored without insights", platform, account, object_id, err.code,
-                           err.subcode, err.detail)
+            self._log_no_insights(platform, account, object_id, err)
             return {}
         return insights_to_dict(body)
+
+    def _log_no_insights(self, platform: str, account: str, object_id: str, err: ApiError) -> None:
+        self.log_event(logging.WARNING, "%s account %s: no insights for %s (code %s/%s): %s;"
+                       " stored without insights", platform, account, object_id, err.code,
+                       err.subcode, err.detail)
+
+    def _insights_many(self, platform: str, account: str, object_ids: Sequence[str], edge: str,
+                       metrics: str) -> list[dict[str, Any] | ApiError]:
+        """Insights of each object, in order: a {metric: value} dict ({} for an object without
+        insights) or the ApiError its request ended with (the caller decides: legacy metrics or
+        raise). Rate limits, transient failures and auth errors are handled (or raised) here."""
+        if self.insights_mode == "batch" and self.batch_supported and len(object_ids) > 1:
+            results = self._insights_batch(platform, account, object_ids, edge, metrics)
+            if results is not None:
+                return results
+        out: list[dict[str, Any] | ApiError] = []
+        for object_id in object_ids:
+            try:
+                out.append(self._insights(platform, account, object_id, edge, metrics))
+            except ApiError as err:
+                out.append(err)
+        return out
+
+    def _insights_batch(self, platform: str, account: str, object_ids: Sequence[str], edge: str,
+                        metrics: str) -> list[dict[str, Any] | ApiError] | None:
+        """One Graph batch (<= 50 items) of insights GETs; items that were rate limited or failed
+        transiently are sent again (alone, in a smaller batch) with the usual backoff. None when
+        the server does not support batch requests (then `batch_supported` is cleared)."""
+        if len(object_ids) > BATCH_MAX_ITEMS:
+            raise ValueError(f"at most {BATCH_MAX_ITEMS} objects per batch")
+        relative = {oid: f"{self.api_version}/{oid}/{edge}?{urlencode({'metric': metrics})}"
+                    for oid in object_ids}
+        results: dict[str, dict[str, Any] | ApiError] = {}
+        pending = list(object_ids)
+        attempt = 0
+        waited = 0.0
+        while pending:
+            attempt += 1
+            entries = self._post_batch(platform, account, [relative[o] for o in pending])
+            if entries is None:
+                if results:  # support vanished half-way: finish those one by one
+                    rest = self._insights_many(platform, account, pending, edge, metrics)
+                    results.update(zip(pending, rest, strict=True))
+                    break
+                return None
+            retry: list[str] = []
+            last: Outcome | None = None
+            for object_id, entry in zip(pending, entries, strict=True):
+                path = f"/{self.api_version}/{object_id}/{edge}"
+                context = self.context(account, path, platform)
+                outcome, body = self._classify_item(entry)
+                if outcome.verdict is Verdict.OK:
+                    if outcome.wait:
+                        self._pending_throttle = max(self._pending_throttle, outcome.wait)
+                    results[object_id] = insights_to_dict(body)
+                    continue
+                detail = _describe(outcome)
+                if outcome.verdict is Verdict.AUTH:
+                    raise AuthError(detail, code=outcome.code, subcode=outcome.subcode, **context)
+                if outcome.verdict is Verdict.FATAL:
+                    err = ApiError(detail, code=outcome.code, subcode=outcome.subcode, **context)
+                    if _no_insights(outcome.code, outcome.subcode):
+                        self._log_no_insights(platform, account, object_id, err)
+                        results[object_id] = {}
+                    else:
+                        results[object_id] = err
+                    continue
+                if outcome.verdict is Verdict.QUOTA or attempt >= self.max_attempts or (
+                        outcome.wait is not None and outcome.wait > self.max_wait):
+                    cls = _ERROR_FOR_VERDICT[outcome.verdict]
+                    if outcome.wait is not None and outcome.wait > self.max_wait:
+                        cls, detail = RateLimitedError, (
+                            f"{detail}; server asks to wait {outcome.wait:.0f} s, more than the "
+                            f"{self.max_wait:.0f} s cap")
+                    elif outcome.verdict is not Verdict.QUOTA:
+                        detail = f"{detail}; gave up after {attempt} attempts"
+                    raise cls(detail, code=outcome.code, subcode=outcome.subcode,
+                              retry_after=outcome.wait, **context)
+                retry.append(object_id)
+                last = outcome
+            if retry and last is not None:
+                delay = (last.wait if last.wait is not None
+                         else backoff_delay(attempt, self.backoff_base, self.backoff_max, self._rng))
+                if waited + delay > self.max_total_wait:
+                    raise _ERROR_FOR_VERDICT[last.verdict](
+                        f"{_describe(last)}; retry wait budget of {self.max_total_wait:.0f} s used up",
+                        code=last.code, subcode=last.subcode, retry_after=last.wait,
+                        **self.context(account, f"/{self.api_version}/{retry[0]}/{edge}", platform))
+                self.log_event(logging.WARNING, "%s account %s: %d of %d batch items %s; retry "
+                               "%d/%d in %.1f s", platform, account, len(retry), len(pending),
+                               _describe(last), attempt, self.max_attempts - 1, delay)
+                self._sleep(delay)
+                waited += delay
+            pending = retry
+        return [results[o] for o in object_ids]
+
+    def _post_batch(self, platform: str, account: str, relative_urls: list[str]) -> list[Any] | None:
+        """POST one batch; its list of item answers, or None when batch requests are unsupported
+        (an answer that is not a list of the right length, or HTTP 400/404/405 on the batch path)."""
+        path = f"/{self.api_version}/"
+        batch = json.dumps([{"method": "GET", "relative_url": url} for url in relative_urls],
+                           separators=(",", ":"))
+        try:
+            body = self.request_json("POST", path, data={"batch": batch, "include_headers": "true"},
+                                     account=account, platform=platform)
+        except ApiError as err:
+            return self._batch_unsupported(platform, account, f"code {err.code}: {err.detail}")
+        if not isinstance(body, list) or len(body) != len(relative_urls):
+            return self._batch_unsupported(platform, account, "the answer is not a list of one "
+                                           "answer per item")
+        return body
+
+    def _batch_unsupported(self, platform: str, account: str, why: str) -> None:
+        if self.batch_supported:
+            self.log_event(logging.WARNING, "%s account %s: Graph batch requests are not supported "
+                           "by %s (%s); asking insights one object per call from now on", platform,
+                           account, self.base_url, why)
+        self.batch_supported = False
+        return None
+
+    def _classify_item(self, entry: Any) -> tuple[Outcome, Any]:
+        """One batch item answer as a classifier verdict (null = not processed: transient)."""
+        if not isinstance(entry, dict):
+            return Outcome(Verdict.TRANSIENT, "batch item not processed (null answer)"), None
+        try:
+            status = int(entry.get("code"))
+        except (TypeError, ValueError):
+            return Outcome(Verdict.TRANSIENT, "batch item without a status code"), None
+        headers = {str(h.get("name")): str(h.get("value")) for h in entry.get("headers") or []
+                   if isinstance(h, dict)}
+        text = entry.get("body")
+        try:
+            body = json.loads(text) if isinstance(text, str) else text
+        except ValueError:
+            body = None
+        if 200 <= status < 300 and not isinstance(body, dict):
+            return Outcome(Verdict.TRANSIENT, f"batch item HTTP {status} with a truncated or "
+                                              "non-JSON body"), None
+        return self._classify(HttpResult(status, headers, body)), body
+
+
+def _no_insights(code: Any, subcode: Any) -> bool:
+    return (code, subcode) in NO_INSIGHTS or (code, None) in NO_INSIGHTS

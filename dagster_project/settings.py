@@ -145,6 +145,31 @@ def rate_limits() -> dict[str, tuple[int, float] | None]:
     return out
 
 
+META_INSIGHTS_ENV = "SHORTFORM_META_INSIGHTS"
+YOUTUBE_REPORTS_ENV = "SHORTFORM_YOUTUBE_REPORTS"
+META_INSIGHTS_MODES = ("batch", "per_object")
+YOUTUBE_REPORTS_MODES = ("by_day", "per_video")
+
+
+def _mode(env: str, modes: tuple[str, ...]) -> str:
+    raw = (os.environ.get(env) or modes[0]).strip().lower()
+    if raw not in modes:
+        raise ConfigError(f"{env}={raw!r}: expected one of {', '.join(modes)}")
+    return raw
+
+
+def meta_insights_mode() -> str:
+    """SHORTFORM_META_INSIGHTS: `batch` (default; Graph batch requests and field expansion, many
+    objects' insights per HTTP call) or `per_object` (one insights call per Reel)."""
+    return _mode(META_INSIGHTS_ENV, META_INSIGHTS_MODES)
+
+
+def youtube_reports_mode() -> str:
+    """SHORTFORM_YOUTUBE_REPORTS: `by_day` (default; one Analytics report per day for up to 200
+    videos) or `per_video` (one report per video over the window)."""
+    return _mode(YOUTUBE_REPORTS_ENV, YOUTUBE_REPORTS_MODES)
+
+
 def run_failures_path() -> Path:
     return warehouse_db_path().parent / "run_failures.jsonl"
 

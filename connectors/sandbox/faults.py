@@ -32,6 +32,8 @@ FAULT_KINDS = frozenset(
         "drop_field",  # option `field`: that field (or Graph insights metric / Analytics column) removed
         "number_as_string",  # option `field`: its numbers served as strings; `as_float=True` -> "12.5" style
         "rename_field",  # options `field`, `to`: the field (metric, column) served under another name
+        "no_insights",  # Meta insights of one object: 400 code 10 "(#10) Not enough viewers..." or, with
+        # option subcode=2108006, code 100/2108006 (media posted before the business account conversion)
     }
 )
 # kinds that alter (or replace) a normal answer instead of answering with an error envelope
@@ -188,10 +190,11 @@ class FaultQueue:
             self._faults.append(fault)
         return fault
 
-    def take(self, platform: str, path: str) -> Fault | None:
+    def take(self, platform: str, path: str, kinds: tuple[str, ...] | None = None) -> Fault | None:
+        """The next armed fault for this request (only of `kinds` when given), or None."""
         with self._lock:
             for f in self._faults:
-                if f.matches(platform, path):
+                if f.matches(platform, path) and (kinds is None or f.kind in kinds):
                     if int(f.options.get("skip", 0)) > 0:  # let the first `skip` matching requests through
                         f.options["skip"] = int(f.options["skip"]) - 1
                         return None
@@ -262,6 +265,13 @@ def fault_reply(fault: Fault, platform: str, *, request_id: str, meta_object: tu
         return None
     if kind == "connection_reset":
         return Reply(0, b"", reset=True)
+    if kind == "no_insights":
+        if int(opts.get("subcode", 0) or 0) == 2108006:
+            return graph_error(
+                100, "(#100) Media posted before business account conversion", subcode=2108006,
+                err_type="GraphMethodException",
+            )  # fmt: skip
+        return graph_error(10, "(#10) Not enough viewers for the media to show insights")
     if kind == "retry_after":
         retry = {"Retry-After": str(opts.get("retry_after", 1))}
         if platform == "tiktok":

@@ -42,7 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from . import ads_api
+from . import ads_api, graph_batch
 from .faults import (
     FaultQueue,
     Reply,
@@ -189,6 +189,8 @@ YTA_METRICS: dict[str, str] = {
     "subscribersGained": "INTEGER", "subscribersLost": "INTEGER",
 }  # fmt: skip
 YTA_DIMENSIONS = ("day", "video", "creatorContentType")
+YTA_VIDEO_MAX_RESULTS = 200  # maxResults cap of reports with the video dimension
+YTA_MAX_VIDEO_FILTER = 500  # video IDs in one `filters=video==...`
 
 _GRAPH_PATH = re.compile(r"^/(?:v(\d+)\.0/)?([A-Za-z0-9_]+)(?:/([A-Za-z_]+))?/?$")
 _GRAPH_PREFIX = re.compile(r"^/v\d+\.0/")
@@ -409,8 +411,16 @@ class SandboxServer:
         port: int = 0,
         tokens: Mapping[str, Any] | None = None,
         as_of: date | str | None = None,
+        *,
+        graph_batch: bool = True,
+        yta_video_reports: bool = True,
     ) -> None:
         self.world = world
+        # quota features (graph_batch.py): Graph batch requests + insights field expansion, and
+        # YouTube Analytics `dimensions=video` reports; False = a server following API_CONTRACTS.md only
+        self.graph_batch = graph_batch
+        self.yta_video_reports = yta_video_reports
+        self.batch_item_log: list[tuple[str, str]] = []  # (method, path) of every Graph batch item served
         self._as_of = world.end
         if as_of is not None:
             self.set_as_of(as_of)
@@ -603,6 +613,27 @@ class SandboxServer:
         if path.startswith("/__sandbox/") or path == "/__sandbox":
             return self._control(method, path, body)
         self.request_log.append((method, path))
+        if self.graph_batch and graph_batch.is_batch_path(method, path):
+            return self._graph_batch_request(path, parts.query, headers, body)
+        return self._serve(method, path, parse_qsl(parts.query, keep_blank_values=True), headers)
+
+    def _graph_batch_request(self, path: str, query: str, headers: Mapping[str, str], body: bytes) -> Reply:
+        """A Graph batch POST (graph_batch.py). The batch as a whole can meet an error-type fault; the
+        rate limiter (set_rate_limit) counts its items, as Graph counts every item of a batch."""
+        fault = self.faults.take("meta", path, kinds=graph_batch.BATCH_FAULT_KINDS)
+        if fault is not None:
+            if fault.kind == "slow":
+                _time.sleep(float(fault.options.get("delay", 3.0)))
+            freply = fault_reply(fault, "meta", request_id="", meta_object=None)
+            if freply is not None:
+                return freply
+        reply = graph_batch.handle_batch(self, path, query, headers, body)
+        if fault is not None and fault.kind == "truncated":
+            reply.truncate = True
+        return reply
+
+    def _serve(self, method: str, path: str, pairs: list[tuple[str, str]], headers: Mapping[str, str]) -> Reply:
+        """One API request (a plain HTTP request, or one item of a Graph batch)."""
         platform = self._platform_of(path)
         if platform is None:
             return Reply(404, {"error": {"message": f"no sandbox route for {path}"}})
@@ -611,7 +642,7 @@ class SandboxServer:
             self._as_of,
             f"http://{host}",
             path,
-            parse_qsl(parts.query, keep_blank_values=True),
+            pairs,
             headers,
             next(self._seq),
         )
@@ -1068,7 +1099,10 @@ class SandboxServer:
                 )
             if edge == "media":
                 items = self.world.account_contents("instagram", node, a)
-                return self._graph_list(ctx, items, "IGMedia", IG_MEDIA_FIELDS, ("id",), self._ig_media_value)
+                return graph_batch.list_with_expansions(
+                    self, ctx, {"insights": self._ig_insights},
+                    lambda c: self._graph_list(c, items, "IGMedia", IG_MEDIA_FIELDS, ("id",), self._ig_media_value),
+                )  # fmt: skip
             raise _BadRequest(graph_error(2500, f"Unknown path components: /{edge}"))
         if fb_brand is not None:
             if edge is None:
@@ -1077,9 +1111,12 @@ class SandboxServer:
                 )
             if edge in ("video_reels", "videos"):
                 items = self._since_until(ctx, self.world.account_contents("facebook", node, a))
-                return self._graph_list(
-                    ctx, items, "Video", FB_VIDEO_FIELDS, FB_VIDEO_DEFAULT_FIELDS, self._fb_video_value
-                )
+                return graph_batch.list_with_expansions(
+                    self, ctx, {"video_insights": self._fb_insights},
+                    lambda c: self._graph_list(
+                        c, items, "Video", FB_VIDEO_FIELDS, FB_VIDEO_DEFAULT_FIELDS, self._fb_video_value
+                    ),
+                )  # fmt: skip
             raise _BadRequest(graph_error(2500, f"Unknown path components: /{edge}"))
         if content is not None and content.platform == "instagram":
             if edge is None:
@@ -1728,8 +1765,8 @@ class SandboxServer:
                 return bad(f"The query is not supported. Unsupported filter: {clause}")
             values = {v.strip() for v in vals.split(",") if v.strip()}
             if key.strip() == "video":
-                if len(values) > 500:
-                    return bad("Too many videos in the video filter.")
+                if len(values) > YTA_MAX_VIDEO_FILTER:
+                    return bad(f"Too many videos in the video filter (at most {YTA_MAX_VIDEO_FILTER}).")
                 video_filter = values
             else:
                 type_filter = {v.upper() for v in values}
@@ -1740,6 +1777,12 @@ class SandboxServer:
             return bad("maxResults and startIndex must be integers.")
         if start_index < 1 or (max_results is not None and max_results < 1):
             return bad("startIndex must be >= 1 and maxResults >= 1.")
+        if "video" in dims:  # per-video report ("top videos"): documented cap of 200 rows per page
+            if not self.yta_video_reports:
+                return bad("The query is not supported. Check the documentation for supported queries.")
+            if max_results is None or max_results > YTA_VIDEO_MAX_RESULTS:
+                return bad(f"The query's maxResults must be between 1 and {YTA_VIDEO_MAX_RESULTS} for a report "
+                           "with the video dimension.")
 
         a = ctx.as_of
         last = min(end, a - timedelta(days=brand.youtube_latency_days))

@@ -129,7 +129,8 @@ class PlatformsResource(dg.ConfigurableResource):
         from connectors.meta import MetaClient
 
         return MetaClient(
-            base_url=settings.base_url("meta"), token=account.token(), **self._timeouts()
+            base_url=settings.base_url("meta"), token=account.token(),
+            insights_mode=settings.meta_insights_mode(), **self._timeouts()
         )
 
     def youtube_client(self, account: settings.Account):
@@ -139,5 +140,6 @@ class PlatformsResource(dg.ConfigurableResource):
             data_base_url=settings.base_url("youtube_data"),
             analytics_base_url=settings.base_url("youtube_analytics"),
             token=account.token(),
+            reports_mode=settings.youtube_reports_mode(),
             **self._timeouts(),
         )

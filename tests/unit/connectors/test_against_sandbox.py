@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pytest
 
 from connectors.http import AuthError, QuotaExceededError, as_int
-from connectors.meta import MetaClient
+from connectors.meta import FB_REELS_PAGE_SIZE, MetaClient
 from connectors.sandbox import SandboxServer, World, WorldSettings
 from connectors.tiktok import TikTokClient
 from connectors.youtube import YouTubeClient, parse_iso8601_duration
@@ -138,7 +138,8 @@ def test_facebook_reels_match_the_world(world, sandbox, clients):
             insights = r.payload["insights"]
             assert insights["fb_reels_total_plays"] == views[r.object_id]
             assert isinstance(insights["post_video_social_actions"], dict)  # objects kept
-        assert pages(sandbox, before, f"/{page_id}/video_reels") >= math.ceil(len(expected) / 25)
+        # limit=100 (FB_REELS_PAGE_SIZE, the page-size ceiling) instead of Graph's default 25
+        assert pages(sandbox, before, f"/{page_id}/video_reels") >= math.ceil(len(expected) / FB_REELS_PAGE_SIZE)
 
 
 def test_youtube_videos_match_the_world(world, sandbox, clients):

@@ -55,6 +55,10 @@ class Bench:
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
+    results: dict[str, Any] = field(default_factory=dict)
+
+    def save(self) -> None:
+        (self.work / "results.json").write_text(json.dumps(self.results, indent=1, default=str))
 
     def log(self, msg: str) -> None:
         print(f"[bench {time.perf_counter() - self.started:7.1f}s] {msg}", file=sys.stderr, flush=True)
@@ -97,13 +101,14 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
     loop (throughput, calls, memory at full history), naive-mode calls, dlt, dbt vs floor, queries.
     not primary (large): history to end-1, full refresh (time, memory), dbt vs floor, queries.
     """
-    settings = world_with_history(name, b.args.large_days if not primary else None)
+    settings = world_with_history(name, b.args.days if primary else b.args.large_days)
     end = settings.end
     days = (end - settings.history_start).days + 1
     work = b.work / name
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     out: dict[str, Any] = {"world": name, "days": days, "end": end}
+    b.results["primary" if primary else "large"] = out
     b.log(f"{name}: starting the sandbox ({settings.n_brands} brands, {days} days of history)")
     t0 = time.perf_counter()
     sandbox = Sandbox.start(settings, work / "sandbox.log")
@@ -119,50 +124,59 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
                                     "last": hist_last.isoformat(), "sandbox": sandbox.url}, env)
         out["history"] = hist.data
         b.log(f"{name}: history {hist.data['method']}: {sum(hist.data['rows'].values()):,} raw rows in {hist.seconds:.0f}s")
+        def attempt(label: str, fn):
+            try:
+                return fn()
+            except StepFailed as exc:
+                out[f"{label}_error"] = str(exc).splitlines()[0]
+                b.notes.append(f"{name}: {label} failed: {exc}")
+                b.log(f"{name}: {label} FAILED: {str(exc).splitlines()[0]}")
+                return None
+            finally:
+                b.save()
+
         b.log(f"{name}: full refresh (dbt build, checks, publish)")
-        full = run_step("job", {**base, "job": "refresh"}, env)
-        out["full_refresh"] = {"seconds": full.data["seconds"], "maxrss_mib": full.maxrss_mib, "ok": full.data["ok"],
-                               "summary": full.data["summary"]}
-        if not full.data["ok"]:
-            b.notes.append(f"{name}: the full refresh did not pass its checks: {full.data['summary']}")
+        full = attempt("full_refresh", lambda: run_step("job", {**base, "job": "refresh"}, env))
+        if full:
+            out["full_refresh"] = {"seconds": full.data["seconds"], "maxrss_mib": full.maxrss_mib,
+                                   "ok": full.data["ok"], "summary": full.data["summary"]}
+            if not full.data["ok"]:
+                b.notes.append(f"{name}: the full refresh did not pass its checks: {full.data['summary']}")
         if primary:
             day = end - timedelta(days=1)
             sandbox.set_as_of(day)
             b.log(f"{name}: daily refresh of {day}: daily_pull job + incremental refresh")
-            pull_job = run_step("job", {**base, "job": "daily_pull", "day": day.isoformat()}, env)
-            incr = run_step("job", {**base, "job": "refresh"}, env)
-            out["daily"] = {"pull_seconds": pull_job.data["seconds"], "refresh_seconds": incr.data["seconds"],
-                            "ok": pull_job.data["ok"] and incr.data["ok"],
-                            "summary": pull_job.data["summary"] + "\n" + incr.data["summary"]}
+            pull_job = attempt("daily_pull", lambda: run_step("job", {**base, "job": "daily_pull", "day": day.isoformat()}, env))
+            incr = attempt("incremental_refresh", lambda: run_step("job", {**base, "job": "refresh"}, env))
+            if pull_job and incr:
+                out["daily"] = {"pull_seconds": pull_job.data["seconds"], "refresh_seconds": incr.data["seconds"],
+                                "ok": pull_job.data["ok"] and incr.data["ok"],
+                                "summary": pull_job.data["summary"] + "\n" + incr.data["summary"]}
             sandbox.set_as_of(end)
             b.log(f"{name}: pull of {end} by the assets directly + bare requests loop (full history)")
-            pull = run_step("pull", {**base, "day": end.isoformat(), "bare": True}, env)
-            out["pull"] = pull.data | {"maxrss_mib": pull.maxrss_mib}
+            pull = attempt("pull", lambda: run_step("pull", {**base, "day": end.isoformat(), "bare": True}, env))
+            if pull:
+                out["pull"] = pull.data | {"maxrss_mib": pull.maxrss_mib}
             b.log(f"{name}: naive-pattern pull of {end} (per_object / per_video) into an empty warehouse")
             naive_work = work / "naive"
             naive_env = sandbox_environ(sandbox.url, naive_work, accounts) | {
                 "SHORTFORM_META_INSIGHTS": "per_object", "SHORTFORM_YOUTUBE_REPORTS": "per_video"}
-            ours_env = sandbox_environ(sandbox.url, work / "ours_empty", accounts)
-            naive = run_step("pull", {"work": str(naive_work), "day": end.isoformat()}, naive_env)
-            ours_empty = run_step("pull", {"work": str(work / "ours_empty"), "day": end.isoformat()}, ours_env)
-            out["naive"] = naive.data
-            out["ours_empty"] = ours_empty.data
+            naive = attempt("naive_pull", lambda: run_step("pull", {"work": str(naive_work), "day": end.isoformat()}, naive_env))
+            if naive:
+                out["naive"] = naive.data
             if not b.args.no_dlt:
                 b.log(f"{name}: dlt REST API source, TikTok video list of every account")
-                try:
-                    out["dlt"] = run_step("dlt", {"work": str(work / "dlt")}, env).data
-                except StepFailed as exc:
-                    out["dlt_error"] = str(exc).splitlines()[0]
-                    b.notes.append(f"dlt peer failed: {exc}")
+                dlt_run = attempt("dlt", lambda: run_step("dlt", {"work": str(work / "dlt")}, env))
+                if dlt_run:
+                    out["dlt"] = dlt_run.data
         out["floor"] = floor_phase(b, name, work, env)
+        b.save()
         b.log(f"{name}: dashboard and cookbook query latency on the published file")
         published = work / "published" / "marts.duckdb"
-        try:
-            q = run_step("queries", {**base, "published": str(published), "repeat": b.args.repeat}, env)
+        q = attempt("queries", lambda: run_step("queries", {**base, "published": str(published),
+                                                            "repeat": b.args.repeat}, env))
+        if q:
             out["queries"] = q.data
-        except StepFailed as exc:
-            out["queries_error"] = str(exc).splitlines()[0]
-            b.notes.append(f"{name}: queries failed: {exc}")
     finally:
         sandbox.stop()
     return out
@@ -245,8 +259,12 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
             else:
                 b.missing("ingestion", "TikTok video list records/s: dlt REST API source -> DuckDB (peer)", "",
                           prim.get("dlt_error", "dlt not run"))
-        ne, oe = prim["naive"]["requests"], prim["ours_empty"]["requests"]
+        ne, oe = prim.get("naive", {}).get("requests"), p["requests"]
         for fam, label in (("meta", "Meta"), ("youtube", "YouTube"), ("tiktok", "TikTok")):
+            if ne is None:
+                b.missing("api calls", f"{label} HTTP requests per daily refresh: ours vs naive",
+                          ">= 10x fewer" if fam == "meta" else "", prim.get("naive_pull_error", "naive pull not run"))
+                continue
             o, n = oe["http"].get(fam, 0), ne["http"].get(fam, 0)
             ratio = n / o if o else float("inf")
             target, ok = ("", "")
@@ -259,11 +277,11 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
                          f"items: counted per item (as Graph's rate limits do) ours is {counted:,}, {n / max(counted, 1):.1f}x fewer")
             b.add("api calls", f"{label} HTTP requests per daily refresh ({prim['world']}): ours vs naive",
                   f"{o:,} vs {n:,} ({ratio:.1f}x fewer)", target, ok,
-                  detail=f"modes {prim['ours_empty']['modes']} vs {prim['naive']['modes']}{extra}")
+                  detail=f"modes {p['modes']} vs {prim['naive']['modes']}{extra}")
     else:
         for m, t in (("records/s, ours vs bare loop", ">= 0.8"), ("Meta calls, ours vs naive", ">= 10x fewer")):
             b.missing("ingestion" if "records" in m else "api calls", m, t, "primary world not run")
-    if prim and "daily" in prim:
+    if prim and "daily" in prim and "full_refresh" in prim:
         d, f = prim["daily"], prim["full_refresh"]
         daily = d["pull_seconds"] + d["refresh_seconds"]
         b.add("refresh", f"daily incremental refresh, {prim['world']} ({prim['days'] - 2} days + 1): pull + build/check/publish",
@@ -274,6 +292,10 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
               verdict(daily / f["seconds"] <= 0.10))
         if not d["ok"]:
             b.notes.append(f"daily refresh summary: {d['summary']}")
+    else:
+        why = (prim or {}).get("incremental_refresh_error") or (prim or {}).get("daily_pull_error") or "not run"
+        for m, t in (("daily incremental refresh", ""), ("full rebuild", ""), ("daily incremental / full rebuild", "<= 10 %")):
+            b.missing("refresh", m, t, why)
     for w in (prim, large):
         if not w:
             continue
@@ -283,7 +305,9 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
         if fl and "dbt_build_seconds" in fl:
             r = fl["dbt_build_seconds"] / fl["floor_seconds"]
             b.add("dbt", label, f"{r:.1f}x", "<= 2x" if is_large else "", verdict(r <= 2) if is_large else "",
-                  detail=f"dbt build {fl['dbt_build_seconds']:.0f} s (dbt run alone {fl['dbt_run_seconds']:.0f} s) vs "
+                  detail=f"dbt build {fl['dbt_build_seconds']:.0f} s wall ({fl['dbt_model_nodes']} models "
+                  f"{fl['dbt_model_seconds_summed']:.0f} s + {fl['dbt_test_nodes']} tests {fl['dbt_test_seconds_summed']:.0f} s, "
+                  f"summed per node) vs "
                   f"floor {fl['floor_seconds']:.1f} s; {len(fl['floor_marts'])} marts")
         else:
             b.missing("dbt", label, "<= 2x" if is_large else "", (fl or {}).get("error", "floor not available"))
@@ -298,8 +322,10 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
               f"{worst[0]} {pct(worst[1], 0.95):.0f} ms")
     else:
         b.missing("queries", "query latency p50 / p95", "p95 < 100 ms", "no published file")
-    if len(mem) == 2:
-        (d1, m1), (d2, m2) = sorted(mem.items())
+    if prim and "pull" in prim:
+        mem = {**mem, prim["days"]: prim["pull"] | {"days": prim["days"]}}
+    if len(mem) >= 2:
+        (d1, m1), (d2, m2) = sorted(mem.items())[0], sorted(mem.items())[-1]
         growth = m2["maxrss_mib"] / m1["maxrss_mib"] - 1
         b.add("memory", f"ingestion peak RSS (ru_maxrss), {d1} vs {d2} days of history",
               f"{m1['maxrss_mib']:.0f} vs {m2['maxrss_mib']:.0f} MiB ({growth * 100:+.0f} %)", "within 10 %",
@@ -320,9 +346,9 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
 # ------------------------------------------------------------------------------------------ output
 
 
-def render(b: Bench, mach: dict[str, str], elapsed: float) -> str:
+def render(b: Bench, mach: dict[str, str], elapsed: float, started_at: str, argv: list[str]) -> str:
     lines = [
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {elapsed / 60:.0f} min, `{' '.join(sys.argv[1:]) or '(defaults)'}`.",
+        f"Run started {started_at} UTC, took {elapsed / 60:.0f} min: `scripts/bench.py {' '.join(argv)}`.",
         "",
         f"Machine: {mach['cpu']}; {mach['ram']} RAM; {mach['os']}; Python {mach['python']}; DuckDB {mach['duckdb']}; "
         f"{mach['dbt']}; Dagster {mach['dagster']}; dlt {mach['dlt']}.",
@@ -354,35 +380,51 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--world", default="agency", help="primary world (ingestion, calls, incremental, floor)")
     parser.add_argument("--large-world", default="large", help="world of the large rows, or 'none'")
     parser.add_argument("--large-days", type=int, default=None, help="cut the large world to its last N days")
-    parser.add_argument("--memory-days", default="30,365", help="history lengths of the ingestion memory rows")
+    parser.add_argument("--days", type=int, default=None, help="cut the primary world to its last N days")
+    parser.add_argument("--memory-days", default="30", help="short history (days) of the ingestion memory row; "
+                        "the long one is the primary world's pull")
     parser.add_argument("--repeat", type=int, default=20, help="runs of each query for the latency percentiles")
     parser.add_argument("--smoke", action="store_true", help="tiny world, short histories, few repeats")
     parser.add_argument("--no-dlt", action="store_true", help="skip the dlt peer")
     parser.add_argument("--work", default=None, help="scratch directory (default data/bench or data/bench-smoke)")
     parser.add_argument("--out", default=None, help="markdown file to write (default docs/BENCHMARKS.md; smoke: WORK/BENCHMARKS.md)")
+    parser.add_argument("--render-only", default=None, help="re-render the table from a results.json of a run")
     a = parser.parse_args(argv)
     if a.smoke:
         a.world, a.large_world = "tiny", "none" if a.large_world == "large" else a.large_world
-        a.memory_days = "7,21" if a.memory_days == "30,365" else a.memory_days
+        a.memory_days = "7" if a.memory_days == "30" else a.memory_days
         a.repeat = min(a.repeat, 3)
     work = Path(a.work or REPO / "data" / ("bench-smoke" if a.smoke else "bench")).resolve()
     work.mkdir(parents=True, exist_ok=True)
     out = Path(a.out) if a.out else (work / "BENCHMARKS.md" if a.smoke else REPO / "docs" / "BENCHMARKS.md")
     b = Bench(a, work)
+    if a.render_only:  # the same run's figures, rendered again (e.g. after a fix of this script's table code)
+        saved = json.loads(Path(a.render_only).read_text())
+        b.args = argparse.Namespace(**saved["args"])
+        mem_saved = {int(k): v for k, v in (saved.get("memory") or {}).items()}
+        rows_for(b, saved.get("primary"), saved.get("large"), mem_saved)
+        b.notes += saved.get("notes", [])
+        table = render(b, saved["machine"], float(saved.get("elapsed", 0)), saved.get("started_at", "?"),
+                       saved.get("argv", []))
+        print(table)
+        write_doc(out, table)
+        return 0
     mach = machine()
-    results: dict[str, Any] = {"machine": mach, "args": vars(a)}
+    results = b.results
+    results.update({"machine": mach, "args": vars(a), "argv": sys.argv[1:] if argv is None else list(argv),
+                    "started_at": f"{datetime.now(UTC):%Y-%m-%d %H:%M}"})
     prim = large = None
     try:
         prim = world_phase(b, a.world, primary=True)
     except StepFailed as exc:
         b.notes.append(f"primary world {a.world}: {exc}")
-    results["primary"] = prim
+        prim = results.get("primary")
     if a.large_world != "none":
         try:
             large = world_phase(b, a.large_world, primary=False)
         except StepFailed as exc:
             b.notes.append(f"large world {a.large_world}: {exc}")
-    results["large"] = large
+            large = results.get("large")
     mem: dict[int, dict[str, Any]] = {}
     for days in [int(x) for x in a.memory_days.split(",") if x]:
         try:
@@ -390,10 +432,14 @@ def main(argv: list[str] | None = None) -> int:
         except StepFailed as exc:
             b.notes.append(f"memory at {days} days: {exc}")
     results["memory"] = mem
+    b.save()
+    results["notes"] = list(b.notes)
+    results["elapsed"] = time.perf_counter() - b.started
+    b.save()
     rows_for(b, prim, large, mem)
-    table = render(b, mach, time.perf_counter() - b.started)
+    table = render(b, mach, results["elapsed"], results["started_at"], results["argv"])
     print(table)
-    (work / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    b.save()
     write_doc(out, table)
     print(f"\nwritten: {out} (raw figures: {work / 'results.json'})", file=sys.stderr)
     return 0

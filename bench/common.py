@@ -121,6 +121,16 @@ class Sandbox:
                 self.proc.wait()
 
 
+def accounts_file(sandbox: Sandbox, path: Path) -> Path:
+    import requests
+    import yaml
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    config = requests.get(f"{sandbox.url}/__sandbox/accounts", timeout=120).json()
+    path.write_text(yaml.safe_dump(config, sort_keys=True))
+    return path
+
+
 def sandbox_environ(url: str, work: Path, accounts: Path) -> dict[str, str]:
     """The environment a pipeline run reads, pointing every platform at the sandbox."""
     from dagster_project import settings

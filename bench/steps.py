@@ -161,6 +161,12 @@ def step_pull(args: dict[str, Any]) -> dict[str, Any]:
     per_asset: list[dict[str, Any]] = []
     if chttp is not None and hasattr(chttp, "reset_request_counts"):
         chttp.reset_request_counts()
+    profiler = None
+    if args.get("profile"):
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.005)
+        profiler.start()
     with Recorder() as rec:
         t_all = time.perf_counter()
         for asset in daily_pull_assets(args.get("organic_only", False)):
@@ -171,6 +177,9 @@ def step_pull(args: dict[str, Any]) -> dict[str, Any]:
             per_asset.append({"asset": asset.key.to_user_string(), "seconds": time.perf_counter() - t0,
                               "records": _received(result), "first": first, "last": len(rec.requests)})
         seconds = time.perf_counter() - t_all
+    if profiler is not None:
+        profiler.stop()
+        Path(args["profile"]).write_text(profiler.output_text(unicode=False, color=False, show_all=False))
     out: dict[str, Any] = {
         "seconds": seconds,
         "records": sum(a["records"] for a in per_asset),

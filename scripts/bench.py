@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO))
 from bench.common import (  # noqa: E402
     Sandbox,
     StepFailed,
+    accounts_file,
     machine,
     run_step,
     sandbox_environ,
@@ -78,16 +79,6 @@ def fmt(x: float, digits: int = 1) -> str:
 
 def verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
-
-
-def accounts_file(sandbox: Sandbox, path: Path) -> Path:
-    import requests
-    import yaml
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    config = requests.get(f"{sandbox.url}/__sandbox/accounts", timeout=120).json()
-    path.write_text(yaml.safe_dump(config, sort_keys=True))
-    return path
 
 
 # ------------------------------------------------------------------------------------------ phases

@@ -143,7 +143,8 @@ def sandbox_environ(url: str, work: Path, accounts: Path) -> dict[str, str]:
     env["SHORTFORM_DB"] = str(work / "warehouse.duckdb")
     env["SHORTFORM_PUBLISHED_DB"] = str(work / "published" / "marts.duckdb")
     env["SHORTFORM_ACCOUNTS"] = str(accounts)
-    env["SHORTFORM_ALLOWED_DIRS"] = os.pathsep.join(filter(None, [env.get("SHORTFORM_ALLOWED_DIRS"), str(work)]))
+    env["SHORTFORM_ALLOWED_DIRS"] = os.pathsep.join(
+        filter(None, [env.get("SHORTFORM_ALLOWED_DIRS"), str(work), str(accounts.parent)]))
     env["DAGSTER_HOME"] = str(work / "dagster_home")
     env.setdefault("SHORTFORM_LOG_LEVEL", "ERROR")
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"

@@ -109,12 +109,20 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
         env = sandbox_environ(sandbox.url, work, accounts)
         base = {"work": str(work)}
         hist_last = end - timedelta(days=2 if primary else 1)
-        b.log(f"{name}: raw history {settings.history_start} .. {hist_last}")
-        sandbox.set_as_of(hist_last)
-        hist = run_step("history", {**base, "world": settings_to_json(settings), "first": settings.history_start.isoformat(),
-                                    "last": hist_last.isoformat(), "sandbox": sandbox.url}, env)
-        out["history"] = hist.data
-        b.log(f"{name}: history {hist.data['method']}: {sum(hist.data['rows'].values()):,} raw rows in {hist.seconds:.0f}s")
+        if primary and b.args.history_from:
+            # raw input of an earlier invocation (same world, same days): copied, not re-generated
+            shutil.copyfile(b.args.history_from, work / "warehouse.duckdb")
+            out["history"] = {"method": f"copied from {b.args.history_from}", "rows": {}}
+            b.log(f"{name}: raw history copied from {b.args.history_from}")
+        else:
+            b.log(f"{name}: raw history {settings.history_start} .. {hist_last}")
+            sandbox.set_as_of(hist_last)
+            hist = run_step("history", {**base, "world": settings_to_json(settings),
+                                        "first": settings.history_start.isoformat(),
+                                        "last": hist_last.isoformat(), "sandbox": sandbox.url}, env)
+            out["history"] = hist.data
+            b.log(f"{name}: history {hist.data['method']}: {sum(hist.data['rows'].values()):,} raw rows "
+                  f"in {hist.seconds:.0f}s")
         def attempt(label: str, fn):
             try:
                 return fn()
@@ -126,8 +134,12 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
             finally:
                 b.save()
 
-        b.log(f"{name}: full refresh (dbt build, checks, publish)")
-        full = attempt("full_refresh", lambda: run_step("job", {**base, "job": "refresh"}, env))
+        skip_dbt = b.args.skip_dbt
+        if skip_dbt:
+            out["dbt_skipped"] = b.args.skip_dbt
+        else:
+            b.log(f"{name}: full refresh (dbt build, checks, publish)")
+        full = None if skip_dbt else attempt("full_refresh", lambda: run_step("job", {**base, "job": "refresh"}, env))
         if full:
             out["full_refresh"] = {"seconds": full.data["seconds"], "maxrss_mib": full.maxrss_mib,
                                    "ok": full.data["ok"], "summary": full.data["summary"]}
@@ -136,9 +148,12 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
         if primary:
             day = end - timedelta(days=1)
             sandbox.set_as_of(day)
-            b.log(f"{name}: daily refresh of {day}: daily_pull job + incremental refresh")
-            pull_job = attempt("daily_pull", lambda: run_step("job", {**base, "job": "daily_pull", "day": day.isoformat()}, env))
-            incr = attempt("incremental_refresh", lambda: run_step("job", {**base, "job": "refresh"}, env))
+            pull_job = incr = None
+            if not skip_dbt:
+                b.log(f"{name}: daily refresh of {day}: daily_pull job + incremental refresh")
+                pull_job = attempt("daily_pull", lambda: run_step("job", {**base, "job": "daily_pull",
+                                                                          "day": day.isoformat()}, env))
+                incr = attempt("incremental_refresh", lambda: run_step("job", {**base, "job": "refresh"}, env))
             if pull_job and incr:
                 out["daily"] = {"pull_seconds": pull_job.data["seconds"], "refresh_seconds": incr.data["seconds"],
                                 "ok": pull_job.data["ok"] and incr.data["ok"],
@@ -160,6 +175,8 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
                 dlt_run = attempt("dlt", lambda: run_step("dlt", {"work": str(work / "dlt")}, env))
                 if dlt_run:
                     out["dlt"] = dlt_run.data
+        if skip_dbt:
+            return out
         out["floor"] = floor_phase(b, name, work, env)
         b.save()
         b.log(f"{name}: dashboard and cookbook query latency on the published file")
@@ -284,7 +301,8 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
         if not d["ok"]:
             b.notes.append(f"daily refresh summary: {d['summary']}")
     else:
-        why = (prim or {}).get("incremental_refresh_error") or (prim or {}).get("daily_pull_error") or "not run"
+        why = ((prim or {}).get("dbt_skipped") or (prim or {}).get("incremental_refresh_error")
+               or (prim or {}).get("daily_pull_error") or "not run")
         for m, t in (("daily incremental refresh", ""), ("full rebuild", ""), ("daily incremental / full rebuild", "<= 10 %")):
             b.missing("refresh", m, t, why)
     for w in (prim, large):
@@ -301,7 +319,8 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
                   f"summed per node) vs "
                   f"floor {fl['floor_seconds']:.1f} s; {len(fl['floor_marts'])} marts")
         else:
-            b.missing("dbt", label, "<= 2x" if is_large else "", (fl or {}).get("error", "floor not available"))
+            b.missing("dbt", label, "<= 2x" if is_large else "",
+                      w.get("dbt_skipped") or (fl or {}).get("error", "floor not available"))
     qw = large if large and "queries" in large else prim
     if qw and "queries" in qw:
         samples = [x for v in qw["queries"]["samples_ms"].values() for x in v]
@@ -312,7 +331,8 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
               detail=f"{qw['queries']['queries']} queries x {qw['queries']['repeat']}; slowest p95 "
               f"{worst[0]} {pct(worst[1], 0.95):.0f} ms")
     else:
-        b.missing("queries", "query latency p50 / p95", "p95 < 100 ms", "no published file")
+        b.missing("queries", "query latency p50 / p95", "p95 < 100 ms",
+                  (prim or {}).get("dbt_skipped") or "no published file")
     if prim and "pull" in prim:
         mem = {**mem, prim["days"]: prim["pull"] | {"days": prim["days"]}}
     if len(mem) >= 2:
@@ -326,7 +346,9 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
     else:
         b.missing("memory", "ingestion peak RSS, short vs long history", "within 10 %", "not run")
     rw = large if large else prim
-    if rw and "full_refresh" in rw:
+    if rw and rw.get("dbt_skipped"):
+        b.missing("memory", "whole refresh peak RSS", "", rw["dbt_skipped"])
+    elif rw and "full_refresh" in rw:
         b.add("memory", f"whole refresh peak RSS ({rw['world']}, {rw['days']} days)",
               f"{rw['full_refresh']['maxrss_mib']:.0f} MiB",
               detail=f"largest of the refresh process and its dbt subprocess; {rw['full_refresh']['seconds']:.0f} s")
@@ -379,6 +401,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-dlt", action="store_true", help="skip the dlt peer")
     parser.add_argument("--work", default=None, help="scratch directory (default data/bench or data/bench-smoke)")
     parser.add_argument("--out", default=None, help="markdown file to write (default docs/BENCHMARKS.md; smoke: WORK/BENCHMARKS.md)")
+    parser.add_argument("--skip-dbt", default="", metavar="REASON",
+                        help="skip every dbt step (refresh, incremental, floor, queries); the rows say REASON")
+    parser.add_argument("--history-from", default=None, help="copy the primary world's raw history from this "
+                        "warehouse file (an earlier invocation's) instead of generating it")
     parser.add_argument("--render-only", default=None, help="re-render the table from a results.json of a run")
     a = parser.parse_args(argv)
     if a.smoke:

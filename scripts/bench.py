@@ -388,6 +388,35 @@ def write_doc(path: Path, block: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def recover(work: Path, saved: dict[str, Any]) -> None:
+    """Figures of steps that finished after the last results.json save of an interrupted run: each
+    step wrote its own JSON (pull, naive pull, dlt, memory pull). Peak memory there is the step's
+    own RUSAGE_SELF ru_maxrss (no subprocess in a pull, so the same figure wait4 would give)."""
+
+    def newest(folder: Path, step: str) -> dict[str, Any] | None:
+        files = sorted(folder.glob(f"{step}.*.json"), key=lambda f: f.stat().st_mtime)
+        return json.loads(files[-1].read_text()) if files else None
+
+    prim = saved.get("primary") or {}
+    if prim:
+        folder = work / prim["world"]
+        pull = newest(folder, "pull")
+        if "pull" not in prim and pull and "bare_seconds" in pull:
+            prim["pull"] = pull | {"maxrss_mib": pull["peak_rss_self_mib"]}
+        naive = newest(folder / "naive", "pull")
+        if "naive" not in prim and naive:
+            prim["naive"] = naive
+        dlt = newest(folder / "dlt", "dlt")
+        if "dlt" not in prim and dlt:
+            prim["dlt"] = dlt
+        memory = saved.setdefault("memory", {})
+        for sub in work.glob(f"{prim['world']}_*d"):
+            m = newest(sub, "pull")
+            if m:
+                days = int(sub.name.rsplit("_", 1)[1].rstrip("d"))
+                memory.setdefault(str(days), m | {"maxrss_mib": m["peak_rss_self_mib"], "days": days})
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--world", default="agency", help="primary world (ingestion, calls, incremental, floor)")
@@ -406,6 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--history-from", default=None, help="copy the primary world's raw history from this "
                         "warehouse file (an earlier invocation's) instead of generating it")
     parser.add_argument("--render-only", default=None, help="re-render the table from a results.json of a run")
+    parser.add_argument("--recover", action="store_true", help="with --render-only: also take the figures of "
+                        "steps that finished after that run's last save (an interrupted run)")
     a = parser.parse_args(argv)
     if a.smoke:
         a.world, a.large_world = "tiny", "none" if a.large_world == "large" else a.large_world
@@ -418,6 +449,8 @@ def main(argv: list[str] | None = None) -> int:
     if a.render_only:  # the same run's figures, rendered again (e.g. after a fix of this script's table code)
         saved = json.loads(Path(a.render_only).read_text())
         b.args = argparse.Namespace(**saved["args"])
+        if a.recover:
+            recover(Path(a.render_only).parent, saved)
         mem_saved = {int(k): v for k, v in (saved.get("memory") or {}).items()}
         rows_for(b, saved.get("primary"), saved.get("large"), mem_saved)
         b.notes += saved.get("notes", [])

@@ -40,6 +40,13 @@ def _paginator_class():
     return TikTokCursorPaginator
 
 
+def _with_business_id(business_id: str):
+    def add(item: dict[str, Any]) -> dict[str, Any]:
+        return {**item, "business_id": business_id}
+
+    return add
+
+
 def run_dlt(args: dict[str, Any]) -> dict[str, Any]:
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     import dlt
@@ -68,6 +75,7 @@ def run_dlt(args: dict[str, Any]) -> dict[str, Any]:
                 "data_selector": "data.videos",
                 "paginator": paginator(),
             },
+            "processing_steps": [{"map": _with_business_id(account.account_id)}],
         })
     token = os.environ[settings.TOKEN_ENV["tiktok"]]
     source = rest_api_source({
@@ -77,9 +85,6 @@ def run_dlt(args: dict[str, Any]) -> dict[str, Any]:
         },
         "resources": resources,
     })
-    for account in accounts:
-        source.resources[f"tiktok_videos_{account.account_id}"].add_map(
-            lambda item, bid=account.account_id: {**item, "business_id": bid})
     pipeline = dlt.pipeline(pipeline_name="bench_dlt_tiktok", destination=dlt.destinations.duckdb(str(db)),
                             dataset_name="raw_dlt", pipelines_dir=str(work / "dlt_pipelines"))
     t0 = time.perf_counter()

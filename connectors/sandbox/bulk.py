@@ -49,7 +49,7 @@ TABLES_BY_PLATFORM: dict[str, tuple[str, ...]] = {
     "tiktok_ads": ("tiktok_advertisers", "tiktok_ads", "tiktok_ad_days"),
     "meta_ads": ("meta_ad_accounts", "meta_ads", "meta_ad_days"),
 }
-CHUNK_ROWS = 200_000  # rows buffered per table before one bulk insert
+CHUNK_ROWS = 50_000  # rows buffered per table before one bulk insert
 
 
 @dataclass(frozen=True)
@@ -253,10 +253,10 @@ class _Generator:
             for uid in accounts:
                 metrics = IG_REEL_METRICS  # the connector's state, per account and pull
                 for c in self.world.account_contents("instagram", uid, a):
+                    if value(c, "media_product_type", a) != REELS_PRODUCT_TYPE:
+                        continue  # the connector skips FEED media (before asking for insights)
                     media = {f: v for f in fields if (v := value(c, f, a)) is not None}
                     media.setdefault("id", c.content_id)
-                    if media.get("media_product_type") != REELS_PRODUCT_TYPE:
-                        continue
                     path = f"/v25.0/{c.content_id}/insights"
                     try:
                         body = self.srv._ig_insights(self.ctx(a, path, [("metric", metrics)]), c, a)

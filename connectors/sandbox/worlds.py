@@ -10,15 +10,20 @@ world also has YouTube long-form videos and Instagram FEED images, which are sna
 * `demo`: `WorldSettings()` unchanged (3 brands, 2026-09-01..2026-11-28, 3 short posts a week on
   each surface); its numbers must never change (tests compare the warehouse with its truth).
 * `agency`: 50 brands, 5 short posts a week on each surface, one year ending 2026-11-28
-  (2025-11-29..2026-11-28). About 20 short + 2 other posts per brand and week: ~57,000 posts.
-  Lifetime snapshots hold one row per live post per pull day, so the raw tables of a year of
-  daily pulls grow with posts x days / 2: ~10.5 million snapshot rows (plus ~0.2 M daily rows).
-* `large`: 200 brands, two years ending 2026-11-28 (2024-11-29..2026-11-28), 1 short post a week
-  on each surface and a long-form video / FEED image every 4 weeks each. Why so few: snapshot rows
+  (2025-11-29..2026-11-28): ~58,000 posts. Lifetime snapshots hold one row per live post (and
+  per listed ad) per pull day, so a year of daily pulls grows with posts x days / 2. Measured on
+  3 brands (x 50/3): ~14.7 M raw rows (organic snapshots ~10 M, paid ~3.3 M, daily rows ~1.3 M),
+  a ~3.3 GB DuckDB file, ~2,000 CPU seconds of `bulk.write_raw` (7,300 rows per CPU second).
+  `World(...)` builds in ~100 s (one core) and holds ~2.5 GB.
+* `large`: 200 brands, two years ending 2026-11-28 (2024-11-29..2026-11-28), 0.5 short posts a
+  week on each surface and a long-form video / FEED image every 4 weeks. Why so few: snapshot rows
   grow with brands x rate x days^2 / 2, so at `agency`'s rate two years of 200 brands would be
-  ~170 million snapshot rows (about a day of generation and tens of GB). At 1 post a week the
-  world has ~47,000 posts and ~17 million snapshot rows: the bulk raw stays feasible on a
-  2-core / 24 GiB machine while the warehouse still has 4x the brands and 2x the history.
+  ~170 M organic snapshot rows. At this rate the world has ~50,000 posts and ~17 M organic
+  snapshot rows (measured on 10 brands x 20). Paid media do not depend on the posting rate (a
+  campaign every 1-4 weeks per brand): two years of 200 brands add an estimated ~40 M paid rows
+  (ads listed daily, ad days), so `shortform sandbox bulk --world large --platform ...` with the
+  organic platforms is the feasible full-size load on a 2-core machine; paid on all 200 brands
+  takes hours.
 * `tiny`: 2 brands, three weeks ending 2026-11-28: the smoke world of tests and `make bench-smoke`.
 
 Brands beyond the 26 built-in slugs get generated slugs (`acme2`, `bloom2` ...) and the 26 time

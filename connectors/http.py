@@ -620,8 +620,11 @@ class BaseClient:
         data: Mapping[str, Any] | None = None,
         account: str,
         platform: str | None = None,
+        weight: int = 1,
     ) -> Any:
-        """`method` `target` (form fields in `data` for a POST) with the retry loop of get_json."""
+        """`method` `target` (form fields in `data` for a POST) with the retry loop of get_json.
+
+        `weight`: pacer slots the request takes (a Graph batch counts as its items)."""
         url = self.url(target)
         endpoint = endpoint_path(url)
         context = self.context(account, endpoint, platform)
@@ -630,7 +633,7 @@ class BaseClient:
         while True:
             attempt += 1
             waited += self._pause_for_throttle(context, waited)
-            outcome, body = self._attempt(url, params, method=method, data=data)
+            outcome, body = self._attempt(url, params, method=method, data=data, weight=weight)
             if outcome.verdict is Verdict.OK:
                 if outcome.wait:
                     self._pending_throttle = max(self._pending_throttle, outcome.wait)
@@ -675,12 +678,13 @@ class BaseClient:
         return delay
 
     def _attempt(self, url: str, params: Mapping[str, Any] | None, *, method: str = "GET",
-                 data: Mapping[str, Any] | None = None) -> tuple[Outcome, Any]:
+                 data: Mapping[str, Any] | None = None, weight: int = 1) -> tuple[Outcome, Any]:
         """One HTTP exchange. Never lets a requests exception (holding the URL) escape."""
         failure: Outcome | None = None
         pacer = self.pacer
-        if pacer is not None:
-            pacer.acquire()
+        slots = max(1, min(weight, pacer.max_requests)) if pacer is not None else 0
+        for _ in range(slots):
+            pacer.acquire()  # type: ignore[union-attr]
         count_request(self.platform)
         try:
             response = self.session.request(method, url, params=params, data=data,
@@ -694,8 +698,8 @@ class BaseClient:
         except requests.RequestException as exc:
             failure = Outcome(Verdict.FATAL, f"request failed ({type(exc).__name__})")
         finally:
-            if pacer is not None:
-                pacer.release()
+            for _ in range(slots):
+                pacer.release()  # type: ignore[union-attr]
         if failure is not None:
             return failure, None
         body = _parse_json(content)

@@ -252,13 +252,19 @@ class MetaClient(BaseClient):
     def classify(self, result: HttpResult) -> Outcome:
         return classify(result)
 
+    def batch_size(self) -> int:
+        """Items per Graph batch: 50, or fewer when paced below that (Graph counts every item of a
+        batch against the rate limits, so a batch takes one pacer slot per item)."""
+        pacer = self.pacer
+        return min(BATCH_MAX_ITEMS, pacer.max_requests) if pacer is not None else BATCH_MAX_ITEMS
+
     def iter_instagram_reels(self, ig_user_id: str) -> Iterator[LifetimeRecord]:
         """Every Reel of the IG user; payload = media object + {"insights": {metric: value}}."""
         path = f"/{self.api_version}/{ig_user_id}/media"
         params = {"fields": MEDIA_FIELDS, "limit": MEDIA_PAGE_SIZE}
         state = {"metrics": IG_REEL_METRICS}
         pending: list[tuple[str, dict[str, Any]]] = []
-        chunk = BATCH_MAX_ITEMS if self.insights_mode == "batch" else 1
+        chunk = self.batch_size() if self.insights_mode == "batch" else 1
         for media in self._iter_edge("instagram", ig_user_id, path, params):
             if media.get("media_product_type") != REELS_PRODUCT_TYPE:
                 continue
@@ -329,7 +335,7 @@ class MetaClient(BaseClient):
                                " in batches" if self.batch_supported else "")
         params = {"fields": FB_REEL_FIELDS, "limit": FB_REELS_PAGE_SIZE}
         pending: list[tuple[str, dict[str, Any]]] = []
-        chunk = BATCH_MAX_ITEMS if self.insights_mode == "batch" else 1
+        chunk = self.batch_size() if self.insights_mode == "batch" else 1
         for reel in self._iter_edge("facebook", page_id, path, params):
             video_id = self._object_id(reel, "facebook", page_id, path)
             if video_id in seen:
@@ -500,8 +506,8 @@ class MetaClient(BaseClient):
         """One Graph batch (<= 50 items) of insights GETs; items that were rate limited or failed
         transiently are sent again (alone, in a smaller batch) with the usual backoff. None when
         the server does not support batch requests (then `batch_supported` is cleared)."""
-        if len(object_ids) > BATCH_MAX_ITEMS:
-            raise ValueError(f"at most {BATCH_MAX_ITEMS} objects per batch")
+        if len(object_ids) > self.batch_size():
+            raise ValueError(f"at most {self.batch_size()} objects per batch")
         relative = {oid: f"{self.api_version}/{oid}/{edge}?{urlencode({'metric': metrics})}"
                     for oid in object_ids}
         results: dict[str, dict[str, Any] | ApiError] = {}
@@ -576,7 +582,7 @@ class MetaClient(BaseClient):
                            separators=(",", ":"))
         try:
             body = self.request_json("POST", path, data={"batch": batch, "include_headers": "true"},
-                                     account=account, platform=platform)
+                                     account=account, platform=platform, weight=len(relative_urls))
         except ApiError as err:
             return self._batch_unsupported(platform, account, f"code {err.code}: {err.detail}")
         if not isinstance(body, list) or len(body) != len(relative_urls):

@@ -310,3 +310,19 @@ def test_youtube_by_day_asks_per_video_when_that_is_fewer_calls(world, sandbox, 
     assert len(sandbox.request_log) - before == 3
     assert got == list(youtube(sandbox.url, token, client_options, "per_video").iter_video_days(
         channel, ids, end - timedelta(days=7), end))
+
+
+def test_a_paced_client_counts_batch_items_against_its_limit(world, sandbox, token, client_options):
+    ig = world.brands[0].ig_user_id
+    expected = list(meta(sandbox.url, token, client_options, "per_object").iter_instagram_reels(ig))
+    srv = SandboxServer(world).start()
+    try:
+        srv.set_rate_limit("meta", 10, window_seconds=1.0)  # Graph counts every batch item
+        client = meta(srv.url, token, {**client_options, "max_requests_per_window": 10,
+                                       "pacing_window_seconds": 1.0})
+        assert client.batch_size() == 10
+        assert list(client.iter_instagram_reels(ig)) == expected
+        assert srv.rate_limited["meta"] == 0 and client.pacer.paced > 0
+        assert len(posts(srv, 0)) == -(-len(expected) // 10)
+    finally:
+        srv.stop()

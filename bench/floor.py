@@ -50,6 +50,7 @@ def run_floor(db_path: Path | str, *, threads: int | None = None) -> float:
     wall-clock seconds of the script (connection opening excluded)."""
     script = floor_script()
     with duckdb.connect(str(db_path)) as conn:
+        conn.execute("SET enable_progress_bar = false")
         if threads:
             conn.execute(f"SET threads = {int(threads)}")
         started = time.perf_counter()
@@ -57,7 +58,26 @@ def run_floor(db_path: Path | str, *, threads: int | None = None) -> float:
         return time.perf_counter() - started
 
 
-if __name__ == "__main__":  # pragma: no cover - manual use: python -m bench.floor <warehouse.duckdb>
+def profile_floor(db_path: Path | str) -> list[tuple[float, str]]:
+    """Run the script statement by statement; (seconds, first line of the statement) each, to see
+    what dominates (the statements end with ';' at the end of a line)."""
+    statements = [s.strip() for s in floor_script().split(";\n") if s.strip()]
+    timings = []
+    with duckdb.connect(str(db_path)) as conn:
+        conn.execute("SET enable_progress_bar = false")
+        for statement in statements:
+            started = time.perf_counter()
+            conn.execute(statement)
+            label = next(line for line in statement.splitlines() if line and not line.startswith("--"))
+            timings.append((time.perf_counter() - started, label))
+    return timings
+
+
+if __name__ == "__main__":  # pragma: no cover - manual use: python -m bench.floor <warehouse.duckdb> [--profile]
     import sys
 
-    print(f"floor: {run_floor(sys.argv[1]):.3f} s")
+    if "--profile" in sys.argv[2:]:
+        for seconds, label in profile_floor(sys.argv[1]):
+            print(f"{seconds:8.3f} s  {label}")
+    else:
+        print(f"floor: {run_floor(sys.argv[1]):.3f} s")

@@ -230,6 +230,12 @@ def memory_phase(b: Bench, name: str, days: int) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------- rows
 
 
+def mode_text(modes: dict[str, str]) -> str:
+    meta = modes.get("SHORTFORM_META_INSIGHTS") or "batch (default)"
+    youtube = modes.get("SHORTFORM_YOUTUBE_REPORTS") or "by_day (default)"
+    return f"Meta {meta} / YouTube {youtube}"
+
+
 def pct(samples: list[float], q: float) -> float:
     s = sorted(samples)
     if not s:
@@ -263,7 +269,7 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
                 t_dlt = d["records"] / d["seconds"]
                 b.add("ingestion", "TikTok video list records/s: dlt REST API source -> DuckDB (peer)",
                       fmt(t_dlt), detail=f"dlt {d['dlt']}, {d['records']:,} rows in {d['seconds']:.1f} s; "
-                      f"ours is {t_ours / t_dlt:.1f}x dlt")
+                      f"dlt is {t_dlt / t_ours:.1f}x ours")
             else:
                 b.missing("ingestion", "TikTok video list records/s: dlt REST API source -> DuckDB (peer)", "",
                           prim.get("dlt_error", "dlt not run"))
@@ -285,7 +291,7 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
                          f"items: counted per item (as Graph's rate limits do) ours is {counted:,}, {n / max(counted, 1):.1f}x fewer")
             b.add("api calls", f"{label} HTTP requests per daily refresh ({prim['world']}): ours vs naive",
                   f"{o:,} vs {n:,} ({ratio:.1f}x fewer)", target, ok,
-                  detail=f"modes {p['modes']} vs {prim['naive']['modes']}{extra}")
+                  detail=f"{mode_text(p['modes'])} vs {mode_text(prim['naive']['modes'])}{extra}")
     else:
         for m, t in (("records/s, ours vs bare loop", ">= 0.8"), ("Meta calls, ours vs naive", ">= 10x fewer")):
             b.missing("ingestion" if "records" in m else "api calls", m, t, "primary world not run")
@@ -353,7 +359,7 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
               f"{rw['full_refresh']['maxrss_mib']:.0f} MiB",
               detail=f"largest of the refresh process and its dbt subprocess; {rw['full_refresh']['seconds']:.0f} s")
     if a.large_world == "none":
-        b.notes.append("large world not run (--large-world none): the large rows ran on the primary world")
+        b.notes.append("large world not run (--large-world none): rows asked \"on large\" use the primary world where they ran")
 
 
 # ------------------------------------------------------------------------------------------ output
@@ -371,8 +377,8 @@ def render(b: Bench, mach: dict[str, str], elapsed: float, started_at: str, argv
     ]
     for r in b.rows:
         lines.append(f"| {r.section} | {r.measure} | {r.figure} | {r.target} | {r.verdict} | {r.detail} |")
-    if b.notes:
-        lines += ["", "Notes from this run:", ""] + [f"- {n}" for n in b.notes]
+    if b.notes:  # first line of each (a failed step's log tail stays in its log file)
+        lines += ["", "Notes from this run:", ""] + [f"- {n.splitlines()[0].rstrip(':')}" for n in b.notes]
     return "\n".join(lines)
 
 
@@ -409,6 +415,10 @@ def recover(work: Path, saved: dict[str, Any]) -> None:
         dlt = newest(folder / "dlt", "dlt")
         if "dlt" not in prim and dlt:
             prim["dlt"] = dlt
+            saved.setdefault("notes", []).append(
+                "dlt row: this run's dlt step failed (the peer's business_id map did not reach dlt's normalize); "
+                "after the fix the dlt step alone was run again on the same world, day and pages (a fresh sandbox "
+                "process, as-of the same day) into the same work folder, and the table takes that step's output")
         memory = saved.setdefault("memory", {})
         for sub in work.glob(f"{prim['world']}_*d"):
             m = newest(sub, "pull")

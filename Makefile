@@ -8,7 +8,7 @@ export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup run test test-fast test-spark dev lint sandbox clean dashboard docs screenshots report audit
+.PHONY: help setup run test test-fast test-spark dev lint sandbox clean dashboard docs screenshots report audit bench bench-smoke
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,13 +19,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	@touch $(BENCH_STAMP)
+
 setup: $(STAMP)  ## create .venv and install (only when missing or pyproject.toml changed)
 
 run: $(STAMP)  ## start the sandbox, simulate 5 weeks of daily pulls, build, check, publish, print the comparison
 	@mkdir -p $(DAGSTER_HOME)
 	$(VENV)/bin/shortform simulate
 
-test: $(STAMP)  ## the whole test suite (unit, dbt, end to end)
+test: $(BENCH_STAMP)  ## the whole test suite (unit, dbt, end to end, the bench smoke run)
 	$(PY) -m pytest -q
 
 test-fast: $(STAMP)  ## unit tests only
@@ -66,8 +72,14 @@ audit: $(STAMP)  ## dependency vulnerabilities with pip-audit (needs network: th
 	$(PY) -m pip install --quiet pip-audit
 	$(VENV)/bin/pip-audit --skip-editable
 
+bench: $(BENCH_STAMP)  ## the benchmark suite (agency + large worlds; hours on 2 cores) -> docs/BENCHMARKS.md
+	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+bench-smoke: $(BENCH_STAMP)  ## the same benchmark code on the tiny world, a few minutes (figures not kept)
+	$(PY) scripts/bench.py --smoke $(BENCH_ARGS)
+
 lint: $(STAMP)  ## ruff
-	$(VENV)/bin/ruff check connectors dagster_project dashboard scripts tests
+	$(VENV)/bin/ruff check connectors dagster_project dashboard scripts tests bench
 
 clean:  ## remove generated data (keeps .venv)
 	rm -rf data .dagster_home dbt/target dbt/logs

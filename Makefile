@@ -41,7 +41,7 @@ $(SPARK_STAMP): requirements/spark.txt
 	@touch $(SPARK_STAMP)
 
 test-spark: $(STAMP) $(SPARK_STAMP)  ## build the dbt project on a local Spark session (.venv-spark) and compare every mart with DuckDB
-	SPARK_LOCAL_IP=127.0.0.1 SHORTFORM_SPARK_DBT=$(CURDIR)/$(SPARK_VENV)/bin/dbt $(PY) -m pytest -q -rs tests/spark
+	SPARK_LOCAL_IP=127.0.0.1 SHORTFORM_SPARK_DBT=$(CURDIR)/$(SPARK_VENV)/bin/dbt $(PY) -m pytest -q -rs -rP tests/spark
 
 dev: $(STAMP)  ## the Dagster UI on 127.0.0.1:3000 with every asset, check, job and schedule
 	@mkdir -p $(DAGSTER_HOME)

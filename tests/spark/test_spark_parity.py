@@ -39,9 +39,11 @@ NOT_ON_SPARK = {
     "rpt_tiktok_vs_meta": "Python model, disabled on Spark (enabled: target.type != 'spark'); "
                           "dbt-spark runs Python models only on Databricks",
 }
-# Intermediate tables compared too: the cross-post matcher is staged into tables on Spark and
-# inline CTEs on DuckDB (macros/crosspost.sql); its groups must be the same.
-ALSO_COMPARED = [("intermediate", "int_crosspost_groups")]
+# Compared too: the cross-post matcher is staged into tables on Spark and inline CTEs on DuckDB
+# (macros/crosspost.sql), its groups must be the same; seeds load through a project macro on Spark
+# (macros/spark_seed.sql: dbt-spark's own loaded empty cells as the text 'None').
+ALSO_COMPARED = [("intermediate", "int_crosspost_groups"), ("reference", "metric_definitions"),
+                 ("reference", "fx_rates_daily")]
 FLOAT_REL_TOL = 1e-9
 
 pytestmark = [

@@ -2,7 +2,7 @@
 
   shortform sandbox serve [--port N] [--as-of D]      the fake platform APIs on 127.0.0.1
   shortform pull --platform P --date D [--db PATH]    land one UTC day of one platform family
-  shortform refresh [--date D]                        pull all, build, check, publish
+  shortform refresh [--date D] [--full-refresh]       pull all, build, check, publish
   shortform simulate [--days N] [--end D]             make run: N daily refreshes on the sandbox
   shortform compare                                   print the weekly comparison from the published file
 """
@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -96,7 +97,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     _apply_paths(args)
     instance = get_instance()
     ok = _report(pull_day(args.date or _yesterday(), None, instance))
-    ok &= _report([_quiet_refresh(refresh, instance)])
+    ok &= _report([_quiet_refresh(functools.partial(refresh, full_refresh=args.full_refresh), instance)])
     published = settings.published_db_path()
     if published.exists():
         print()
@@ -209,6 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     refresh = sub.add_parser("refresh", help="pull every platform for a day, build, check, publish")
     refresh.add_argument("--date", type=_date, default=None, help="UTC day to pull (default yesterday)")
+    refresh.add_argument("--full-refresh", action="store_true",
+                         help="rebuild the incremental dbt models from every raw row (dbt build --full-refresh)")
     common(refresh)
     refresh.set_defaults(func=cmd_refresh)
 

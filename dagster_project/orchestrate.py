@@ -81,7 +81,9 @@ def _summarize(result: dg.ExecuteInProcessResult, job: str, partition: str | Non
     return RunSummary(job, partition, result.success, failures, skipped, checks, materialized, warnings)
 
 
-def run_job(job_name: str, partition: date | None = None, instance: dg.DagsterInstance | None = None) -> RunSummary:
+def run_job(job_name: str, partition: date | None = None, instance: dg.DagsterInstance | None = None,
+            ops: dict | None = None) -> RunSummary:
+    """ops: op run config, e.g. {"shortform_dbt_models": {"config": {"full_refresh": True}}}."""
     from dagster_project.definitions import defs
 
     job = defs.resolve_job_def(job_name)
@@ -89,7 +91,7 @@ def run_job(job_name: str, partition: date | None = None, instance: dg.DagsterIn
     # Console log level of in-process runs (the run storage keeps every event regardless).
     level = os.environ.get("SHORTFORM_LOG_LEVEL", "WARNING").upper()
     result = job.execute_in_process(
-        run_config={"loggers": {"console": {"config": {"log_level": level}}}},
+        run_config={"loggers": {"console": {"config": {"log_level": level}}}, **({"ops": ops} if ops else {})},
         instance=instance or get_instance(), partition_key=key, raise_on_error=False,
         tags={"shortform/trigger": "cli"},
     )
@@ -101,5 +103,8 @@ def pull_day(day: date, families: Iterable[str] | None = None, instance: dg.Dags
     return [run_job(n, day, instance) for n in names]
 
 
-def refresh(instance: dg.DagsterInstance | None = None) -> RunSummary:
-    return run_job("refresh", None, instance)
+def refresh(instance: dg.DagsterInstance | None = None, full_refresh: bool = False) -> RunSummary:
+    """Build, check, publish. Incremental dbt models process new and restated raw rows only;
+    full_refresh rebuilds them from every raw row (`dbt build --full-refresh`)."""
+    ops = {"shortform_dbt_models": {"config": {"full_refresh": True}}} if full_refresh else None
+    return run_job("refresh", None, instance, ops)

@@ -8,7 +8,8 @@ day by day and each post's metrics come from a generator seeded by its own id.
 Model
 -----
 * Each brand has one account per platform (TikTok business_id, Instagram user id, Facebook page id,
-  YouTube channel id) and a distinct IANA time zone (it posts in its local daytime).
+  YouTube channel id) and an IANA time zone (it posts in its local daytime): the first 26 brands
+  have distinct zones, later brands (slugs acme2, bloom2 ...) reuse them in turn.
 * Creatives: a brand posts some creatives to 2-4 platforms within a day or two, with the same
   caption and duration (shared `creative_id`); other posts live on one platform only. YouTube also
   gets long-form videos (> 180 s, not Shorts); Instagram also gets FEED images (not Reels).
@@ -47,7 +48,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 
@@ -591,15 +592,8 @@ class World:
         base = BRAND_SLUGS[index % len(BRAND_SLUGS)]
         slug = base if index < len(BRAND_SLUGS) else f"{base}{index // len(BRAND_SLUGS) + 1}"
         rng = _rng(seed, "brand", index, slug)
-        if index < len(BRAND_TIMEZONES):
-            tz = BRAND_TIMEZONES[index]
-        else:
-            extra = sorted(
-                z for z in available_timezones()
-                if "/" in z and z.split("/")[0] in {"Europe", "America", "Asia", "Africa", "Australia", "Pacific"}
-                and z not in BRAND_TIMEZONES
-            )  # fmt: skip
-            tz = extra[(index - len(BRAND_TIMEZONES)) % len(extra)]
+        # brands beyond the 26 slugs: generated slugs (acme2, bloom2 ...) and the zones cycled
+        tz = BRAND_TIMEZONES[index % len(BRAND_TIMEZONES)]
         channel = "UC" + _chars(rng, _B64URL, 21) + rng.choice("AQgw")
         return Brand(
             slug=slug,
@@ -759,19 +753,32 @@ class World:
         gross: list[int] = []
         watch_noise: list[float] = []
         acc, prev_f = 0.0, 0.0
+        # the same draws and the same float operations as `_lognormal`, inlined (hot loop)
+        gauss, exp = noise.gauss, math.exp
         for a in ages:
             f = curve(a)
-            acc += scale * (f - prev_f) * _lognormal(noise, 0.25)
-            watch_noise.append(_lognormal(noise, 0.08))
+            acc += scale * (f - prev_f) * exp(gauss(0.0, 0.25))
+            watch_noise.append(exp(gauss(0.0, 0.08)))
             prev_f = f
             gross.append(int(acc))
+        boost_base = [exp(-a / 5.0) for a in ages]  # shared by every derived series
 
         def derived(rate: float, early_boost: float = 0.15) -> list[int]:
-            out, last = [], 0
-            for g, a in zip(gross, ages, strict=True):
-                v = int(g * rate * (1.0 + early_boost * math.exp(-a / 5.0)))
-                last = max(last, v)
-                out.append(last)
+            out: list[int] = []
+            append = out.append
+            last = 0
+            if early_boost == 0.0:  # 1.0 + 0.0 * x == 1.0 exactly: same numbers without the factor
+                for g in gross:
+                    v = int(g * rate * 1.0)
+                    if v > last:
+                        last = v
+                    append(last)
+                return out
+            for g, e in zip(gross, boost_base, strict=True):
+                v = int(g * rate * (1.0 + early_boost * e))
+                if v > last:
+                    last = v
+                append(last)
             return out
 
         def rate(base: float) -> float:
@@ -847,18 +854,26 @@ class World:
         vids = self._by_account.get(("tiktok", brand.tiktok_business_id), [])
         followers = brand.tiktok_followers_base
         out: dict[date, dict[str, int]] = {}
-        for day in _daterange(self.start - timedelta(days=1), self.end):
-            row = {"video_views": 0, "profile_views": 0, "likes": 0, "comments": 0, "shares": 0}
+        first = self.start - timedelta(days=1)
+        n_days = (self.end - first).days + 1
+        # per-day sums over the account's videos (integer sums: order does not matter), one pass
+        # per video instead of one pass over every video per day
+        names = ("views", "profile_views", "likes", "comments", "shares", "new_followers")
+        sums = {name: [0] * n_days for name in names}
+        for c in vids:
+            offset = (c.day0 - first).days
+            for name in names:
+                total, ser, prev = sums[name], c.series[name], 0
+                for i, cum in enumerate(ser):  # daily amount = cum - previous cum (not cached)
+                    v, prev = cum - prev, cum
+                    j = offset + i
+                    if 0 <= j < n_days:
+                        total[j] += max(0, v) if name == "views" else v
+        for k, day in enumerate(_daterange(first, self.end)):
+            row = {"video_views": sums["views"][k], "profile_views": sums["profile_views"][k],
+                   "likes": sums["likes"][k], "comments": sums["comments"][k], "shares": sums["shares"][k]}
             new_f = rng.randint(0, 12)
-            for c in vids:
-                if c.day0 > day:
-                    continue
-                row["video_views"] += max(0, c.daily("views", day))
-                row["profile_views"] += c.daily("profile_views", day)
-                row["likes"] += c.daily("likes", day)
-                row["comments"] += c.daily("comments", day)
-                row["shares"] += c.daily("shares", day)
-                new_f += c.daily("new_followers", day)
+            new_f += sums["new_followers"][k]
             row["profile_views"] += rng.randint(5, 60)
             lost = int(new_f * rng.uniform(0.05, 0.25)) + rng.randint(0, 4)
             followers += new_f - lost

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -81,12 +81,15 @@ def pull_days(server: SandboxServer, days: Iterable[date]) -> None:
             asset(context, warehouse=warehouse, platforms=platforms)
 
 
-def dbt_build(db_path: Path, work_dir: Path, select: str | None = None) -> subprocess.CompletedProcess[str]:
-    """`dbt build` of the project into db_path (artifacts under work_dir); returns the process."""
+def dbt_build(db_path: Path, work_dir: Path, select: str | None = None,
+              extra: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
+    """`dbt build` of the project into db_path (artifacts under work_dir); returns the process.
+    extra: more dbt arguments, e.g. ("--full-refresh",)."""
     env = {**os.environ, "SHORTFORM_DB": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
            "DO_NOT_TRACK": "1"}
     args = [str(DBT_BIN), "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
             "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs")]
     if select:  # only tests whose every parent is selected
         args += ["--select", select, "--indirect-selection", "cautious"]
+    args += list(extra)
     return subprocess.run(args, env=env, cwd=DBT_DIR, capture_output=True, text=True, timeout=600)

@@ -64,10 +64,18 @@ class LayeredTranslator(DagsterDbtTranslator):
 dbt_project = build_dbt_project()
 
 
+class DbtBuildConfig(dg.Config):
+    """Run config of the dbt step: {"ops": {"shortform_dbt_models": {"config": {"full_refresh": true}}}}."""
+
+    full_refresh: bool = False  # rebuild the incremental models from all raw rows (`dbt build --full-refresh`)
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project,
             dagster_dbt_translator=LayeredTranslator(), pool="warehouse_writer")
-def shortform_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    """`dbt source freshness` then `dbt build`: models plus their tests, in dependency order."""
+def shortform_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+                         config: DbtBuildConfig):
+    """`dbt source freshness` then `dbt build`: models plus their tests, in dependency order.
+    The incremental models process only new and restated raw rows unless config.full_refresh."""
     os.environ["SHORTFORM_DB"] = str(warehouse.path())
     freshness = dbt.cli(["source", "freshness"], manifest=dbt_project.manifest_path, raise_on_error=False)
     freshness.wait()
@@ -75,7 +83,8 @@ def shortform_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         raise dg.Failure(description="dbt source freshness failed: a raw source is stale beyond its "
                          "error_after threshold (see the step log); nothing was built or published.",
                          allow_retries=False)
-    yield from dbt.cli(["build"], context=context).stream()
+    args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+    yield from dbt.cli(args, context=context).stream()
     prune_invocation_dirs(dbt_project.project_dir / DBT_TARGET_DIR)
 
 

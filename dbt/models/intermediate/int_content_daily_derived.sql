@@ -29,12 +29,25 @@
   basis_change interval (no honest interpolation between two definitions).
 #}
 
+{#
+  Incremental (issue 7): a row depends only on its content's snapshot and the one before it. An
+  incremental run recomputes the rows of every snapshot dated on or after cutoff_date: the oldest
+  snapshot landed or changed since the last build (staging pulled_at >= the newest pulled_at built;
+  a late-arriving snapshot also changes the interval of the snapshot after it, which is later, so
+  it is included), and never later than var incremental_lookback_days before the newest snapshot
+  built. Each content's newest snapshot before cutoff_date is read too, as the `lag` anchor of its
+  first recomputed interval (exact after a gap of any length), but its own rows are not rewritten.
+  Rows are keyed by (content_key, metric_date) for merge (DuckDB); on Spark the date partitions
+  are snapshot_date (the snapshot that produced the row), so every overwritten partition is whole.
+#}
+{{ config(**shortform.incremental_config(['content_key', 'metric_date'], 'snapshot_date')) }}
+
 {%- set additive = ['views', 'likes', 'comments', 'shares', 'saves', 'watch_ms'] -%}
 {%- set by_content = 'over (partition by content_key order by snapshot_date)' -%}
 
 with
 
-snapshots as (
+snapshots_all as (
 
     select
         platform,
@@ -51,8 +64,57 @@ snapshots as (
         shares_cumulative,
         saves_cumulative,
         cast(watch_seconds_cumulative * 1000 as bigint) as watch_ms_cumulative,
-        views_basis
+        views_basis,
+        pulled_at
     from {{ ref('int_snapshots_unioned') }}
+
+),
+
+bounds as (
+
+    {% if is_incremental() -%}
+    select
+        coalesce(least(
+            (
+                select min(snapshot_date)
+                from snapshots_all
+                where pulled_at >= (select max(pulled_at) from {{ this }})
+            ),
+            (
+                select {{ shortform.add_days('max(snapshot_date)', '-' ~ (var('incremental_lookback_days') | int)) }}
+                from {{ this }}
+            )
+        ), cast('1900-01-01' as date)) as cutoff_date
+    {%- else -%}
+    select cast('1900-01-01' as date) as cutoff_date
+    {%- endif %}
+
+),
+
+anchors as (
+
+    select snapshots_all.content_key, max(snapshots_all.snapshot_date) as anchor_date
+    from snapshots_all
+    cross join bounds
+    where snapshots_all.snapshot_date < bounds.cutoff_date
+    group by snapshots_all.content_key
+
+),
+
+snapshots as (
+
+    select snapshots_all.*
+    from snapshots_all
+    cross join bounds
+    where snapshots_all.snapshot_date >= bounds.cutoff_date
+
+    union all
+
+    select snapshots_all.*
+    from snapshots_all
+    inner join anchors
+        on snapshots_all.content_key = anchors.content_key
+        and snapshots_all.snapshot_date = anchors.anchor_date
 
 ),
 
@@ -164,7 +226,8 @@ daily as (
         {%- endfor %}
         is_snapshot_day as is_observed,
         case when is_snapshot_day then reach_cumulative end as reach_cumulative,
-        views_basis
+        views_basis,
+        pulled_at
     from expanded
 
 ),
@@ -197,8 +260,10 @@ final as (
         cast(cast(watch_ms_cumulative as decimal(18, 0)) * 0.001 as decimal(18, 3)) as watch_seconds_cumulative,
         is_observed,
         cast(reach_cumulative as bigint) as reach_cumulative,
-        views_basis
+        views_basis,
+        cast(pulled_at as timestamp) as pulled_at
     from daily
+    where snapshot_date >= (select cutoff_date from bounds)
 
 )
 

@@ -13,6 +13,7 @@
   Unit fixes: post_video_view_time / post_video_avg_time_watched ms -> seconds;
   created_time "+0000" -> UTC timestamp; length is float seconds.
 #}
+{{ config(**shortform.incremental_config(['account_id', 'content_id', 'snapshot_date'], 'snapshot_date')) }}
 {%- set ctx = "'page_id=' || page_id || ', video_id=' || video_id || ', snapshot_date=' || cast(snapshot_date as " ~ dbt.type_string() ~ ")" -%}
 
 with
@@ -20,6 +21,7 @@ with
 source as (
 
     select * from {{ source('facebook', 'reels') }}
+    {{ shortform.incremental_raw_dates(source('facebook', 'reels'), 'snapshot_date') }}
 
 ),
 

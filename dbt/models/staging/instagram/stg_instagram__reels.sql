@@ -10,6 +10,7 @@
   fails the not_null test (the meanings are never merged silently). Missing insights (the API
   returns an empty set instead of 0) stay null.
 #}
+{{ config(**shortform.incremental_config(['account_id', 'content_id', 'snapshot_date'], 'snapshot_date')) }}
 {%- set ctx = "'ig_user_id=' || ig_user_id || ', media_id=' || media_id || ', snapshot_date=' || cast(snapshot_date as " ~ dbt.type_string() ~ ")" -%}
 
 with
@@ -17,6 +18,7 @@ with
 source as (
 
     select * from {{ source('instagram', 'reels') }}
+    {{ shortform.incremental_raw_dates(source('instagram', 'reels'), 'snapshot_date') }}
 
 ),
 

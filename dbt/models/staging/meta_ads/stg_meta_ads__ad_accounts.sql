@@ -3,6 +3,7 @@
   timezone_offset_hours_utc), one row per ad account per snapshot date. Rename, cast only.
   account_id is normalized to 'act_<digits>' (the form in raw.accounts), whatever form landed.
 #}
+{{ config(**shortform.incremental_config(['account_id', 'snapshot_date'], 'snapshot_date')) }}
 {%- set ctx = "'ad_account_id=' || ad_account_id" -%}
 
 with
@@ -10,6 +11,7 @@ with
 source as (
 
     select * from {{ source('meta_ads', 'ad_accounts') }}
+    {{ shortform.incremental_raw_dates(source('meta_ads', 'ad_accounts'), 'snapshot_date') }}
 
 ),
 

@@ -21,6 +21,7 @@
   An action field that is absent means no actions (0): Meta omits empty action fields, and the
   connector requests every field above (connectors/meta.py AD_INSIGHTS_FIELDS).
 #}
+{{ config(**shortform.incremental_config(['account_id', 'ad_placement_key', 'metric_date'], 'metric_date')) }}
 {%- set ctx = "'ad_account_id=' || ad_account_id || ', ad_placement_key=' || ad_placement_key || ', metric_date=' || cast(metric_date as " ~ dbt.type_string() ~ ")" -%}
 {%- set p = "payload" -%}
 
@@ -29,6 +30,7 @@ with
 source as (
 
     select * from {{ source('meta_ads', 'ad_days') }}
+    {{ shortform.incremental_raw_dates(source('meta_ads', 'ad_days'), 'metric_date') }}
 
 ),
 

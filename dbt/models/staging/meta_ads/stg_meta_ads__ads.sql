@@ -6,12 +6,14 @@
   (story_post_id is the part after the underscore); creative_video_id is the video the creative
   uses (for a boosted Facebook Reel, the Reel's video id).
 #}
+{{ config(**shortform.incremental_config(['account_id', 'ad_id', 'snapshot_date'], 'snapshot_date')) }}
 
 with
 
 source as (
 
     select * from {{ source('meta_ads', 'ads') }}
+    {{ shortform.incremental_raw_dates(source('meta_ads', 'ads'), 'snapshot_date') }}
 
 ),
 

@@ -2,6 +2,7 @@
   TikTok business/get daily account metrics: one row per account per UTC day (true daily values,
   not lifetime). Rename, cast only. Daily likes are not net of unlikes (API behaviour).
 #}
+{{ config(**shortform.incremental_config(['account_id', 'metric_date'], 'metric_date')) }}
 {%- set ctx = "'business_id=' || business_id || ', metric_date=' || cast(metric_date as " ~ dbt.type_string() ~ ")" -%}
 
 with
@@ -9,6 +10,7 @@ with
 source as (
 
     select * from {{ source('tiktok', 'account_days') }}
+    {{ shortform.incremental_raw_dates(source('tiktok', 'account_days'), 'metric_date') }}
 
 ),
 

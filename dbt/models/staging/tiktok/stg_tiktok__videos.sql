@@ -4,6 +4,7 @@
   Units: total_time_watched / average_time_watched / video_duration are seconds already;
   create_time is epoch seconds (UTC).
 #}
+{{ config(**shortform.incremental_config(['account_id', 'content_id', 'snapshot_date'], 'snapshot_date')) }}
 {%- set ctx = "'business_id=' || business_id || ', item_id=' || item_id || ', snapshot_date=' || cast(snapshot_date as " ~ dbt.type_string() ~ ")" -%}
 
 with
@@ -11,6 +12,7 @@ with
 source as (
 
     select * from {{ source('tiktok', 'videos') }}
+    {{ shortform.incremental_raw_dates(source('tiktok', 'videos'), 'snapshot_date') }}
 
 ),
 

@@ -13,6 +13,7 @@
     likes, comments, shares; follows; profile_visits.
   TikTok has no placement breakdown here: publisher_platform 'tiktok', platform_position 'all'.
 #}
+{{ config(**shortform.incremental_config(['account_id', 'ad_id', 'metric_date'], 'metric_date')) }}
 {%- set ctx = "'advertiser_id=' || advertiser_id || ', ad_id=' || ad_id || ', metric_date=' || cast(metric_date as " ~ dbt.type_string() ~ ")" -%}
 {%- set m = "payload" -%}
 
@@ -21,6 +22,7 @@ with
 source as (
 
     select * from {{ source('tiktok_ads', 'ad_days') }}
+    {{ shortform.incremental_raw_dates(source('tiktok_ads', 'ad_days'), 'metric_date') }}
 
 ),
 

@@ -3,12 +3,14 @@
   tiktok_item_id is set on Spark Ads: the organic TikTok video (item_id) the ad boosts
   (an empty string means none).
 #}
+{{ config(**shortform.incremental_config(['account_id', 'ad_id', 'snapshot_date'], 'snapshot_date')) }}
 
 with
 
 source as (
 
     select * from {{ source('tiktok_ads', 'ads') }}
+    {{ shortform.incremental_raw_dates(source('tiktok_ads', 'ads'), 'snapshot_date') }}
 
 ),
 

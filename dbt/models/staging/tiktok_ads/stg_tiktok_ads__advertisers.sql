@@ -3,12 +3,14 @@
   Rename, cast only. currency is the ISO 4217 code of every money amount of the advertiser;
   timezone is the IANA zone of its report days (stat_time_day).
 #}
+{{ config(**shortform.incremental_config(['account_id', 'snapshot_date'], 'snapshot_date')) }}
 
 with
 
 source as (
 
     select * from {{ source('tiktok_ads', 'advertisers') }}
+    {{ shortform.incremental_raw_dates(source('tiktok_ads', 'advertisers'), 'snapshot_date') }}
 
 ),
 

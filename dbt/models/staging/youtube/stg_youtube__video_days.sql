@@ -7,6 +7,7 @@
   'youtube.views'); for days before 2025-03-31 the same `views` column counted the older
   methodology (basis 'youtube.views_legacy', the meaning engagedViews keeps).
 #}
+{{ config(**shortform.incremental_config(['account_id', 'content_id', 'metric_date'], 'metric_date')) }}
 {%- set ctx = "'channel_id=' || channel_id || ', video_id=' || video_id || ', metric_date=' || cast(metric_date as " ~ dbt.type_string() ~ ")" -%}
 
 with
@@ -14,6 +15,7 @@ with
 source as (
 
     select * from {{ source('youtube', 'video_days') }}
+    {{ shortform.incremental_raw_dates(source('youtube', 'video_days'), 'metric_date') }}
 
 ),
 

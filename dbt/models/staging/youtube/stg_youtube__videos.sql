@@ -5,6 +5,7 @@
   is_short: the Data API has no Shorts flag; heuristic duration <= 180 s for videos published on
   or after 2024-10-15 (when Shorts could reach 3 minutes), <= 60 s before.
 #}
+{{ config(**shortform.incremental_config(['account_id', 'content_id', 'snapshot_date'], 'snapshot_date')) }}
 {%- set ctx = "'channel_id=' || channel_id || ', video_id=' || video_id || ', snapshot_date=' || cast(snapshot_date as " ~ dbt.type_string() ~ ")" -%}
 
 with
@@ -12,6 +13,7 @@ with
 source as (
 
     select * from {{ source('youtube', 'videos') }}
+    {{ shortform.incremental_raw_dates(source('youtube', 'videos'), 'snapshot_date') }}
 
 ),
 

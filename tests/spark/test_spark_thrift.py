@@ -1,7 +1,7 @@
 """The path to a cluster, once, on this machine (issue 8): a Spark standalone master, one worker and
 a Spark Thrift server, all started from the pyspark package on 127.0.0.1, and dbt (`method:
-thrift`, the `spark_thrift` output of dbt/profiles.yml) building the weekly comparison against it
-from the same raw Parquet as the parity test.
+thrift`, the `spark_thrift` output of dbt/profiles.yml) building the weekly comparison and its
+lineage against it from the same raw Parquet as the parity test.
 
 The pyspark wheel ships no sbin/start-master.sh, start-worker.sh or start-thriftserver.sh, but it
 ships the classes and their jars (spark-hive-thriftserver): the scripts are thin wrappers, so the
@@ -29,7 +29,7 @@ pytestmark = [
                               "master, worker and Thrift server on 127.0.0.1)"),
 ]
 
-# The comparison mart and everything it needs, plus its tests (the whole project: make test-spark).
+# The comparison mart and every model it needs (the whole project and its tests: test_spark_parity).
 SELECT = "+rpt_platform_comparison_weekly"
 
 
@@ -95,7 +95,7 @@ def cluster(tmp_path_factory):
             "--hiveconf", "hive.server2.thrift.bind.host=127.0.0.1",
             "--hiveconf", f"hive.server2.thrift.port={thrift_port}",
             "spark-internal"])
-        _wait_port(thrift_port, thrift, log, "Spark Thrift server", timeout=300)
+        _wait_port(thrift_port, thrift, log, "Spark Thrift server", timeout=900)
         yield thrift_port, root, env
     finally:
         for proc in reversed(procs):
@@ -121,13 +121,13 @@ def test_dbt_builds_on_a_standalone_cluster_through_the_thrift_server(cluster, t
               "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
     for args in (["debug"],
                  ["run-operation", "register_raw_parquet", "--args", f"{{root: '{tmp_path / 'parquet'}'}}"],
-                 ["build", "--select", SELECT]):
+                 ["run", "--select", SELECT]):
         proc = subprocess.run([str(SPARK_DBT), *args, *common], env=env, cwd=DBT_DIR,
                               capture_output=True, text=True, timeout=1800)
         lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if not ln.startswith("{")]
         assert proc.returncode == 0, f"dbt {args[0]} on the Thrift server failed:\n" + "\n".join(lines[-60:])
     summary = next((ln for ln in reversed(lines) if "Done. PASS=" in ln), "")
-    print(f"dbt build {SELECT} on a standalone Spark cluster via Thrift: {summary.strip()}", file=sys.stderr)
+    print(f"dbt run {SELECT} on a standalone Spark cluster via Thrift: {summary.strip()}", file=sys.stderr)
 
     # The mart is a table of the cluster's warehouse, written by the executors.
     parts = list((root / "warehouse" / "marts.db" / "rpt_platform_comparison_weekly").glob("*.parquet"))

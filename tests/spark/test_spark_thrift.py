@@ -117,11 +117,12 @@ def test_dbt_builds_on_a_standalone_cluster_through_the_thrift_server(cluster, t
     env = {**env, "SHORTFORM_DBT_TARGET": "spark_thrift", "SHORTFORM_SPARK_THRIFT_HOST": "127.0.0.1",
            "SHORTFORM_SPARK_THRIFT_PORT": str(thrift_port),
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
-    common = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-              "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+    common = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--log-path", str(tmp_path / "logs")]
+    target = ["--target-path", str(tmp_path / "target")]
     for args in (["debug"],
-                 ["run-operation", "register_raw_parquet", "--args", f"{{root: '{tmp_path / 'parquet'}'}}"],
-                 ["run", "--select", SELECT]):
+                 ["run-operation", "register_raw_parquet", "--args", f"{{root: '{tmp_path / 'parquet'}'}}", *target],
+                 ["seed", *target],
+                 ["run", "--select", SELECT, *target]):
         proc = subprocess.run([str(SPARK_DBT), *args, *common], env=env, cwd=DBT_DIR,
                               capture_output=True, text=True, timeout=1800)
         lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if not ln.startswith("{")]

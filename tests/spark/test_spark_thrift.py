@@ -135,5 +135,7 @@ def test_dbt_builds_on_a_standalone_cluster_through_the_thrift_server(cluster, t
     assert parts, "no Parquet files for marts.rpt_platform_comparison_weekly in the cluster's warehouse"
     import duckdb
 
-    rows = duckdb.sql(f"select count(*), count(distinct surface) from read_parquet('{parts[0].parent}/*.parquet')").fetchone()
+    with duckdb.connect() as conn:
+        rows = conn.execute(f"select count(*), count(distinct surface) "
+                            f"from read_parquet('{parts[0].parent}/*.parquet')").fetchone()
     assert rows[0] > 0 and rows[1] == 4, rows

@@ -46,8 +46,8 @@ $(SPARK_STAMP): requirements/spark.txt
 	$(SPARK_VENV)/bin/python -m pip install --quiet -r requirements/spark.txt
 	@touch $(SPARK_STAMP)
 
-test-spark: $(STAMP) $(SPARK_STAMP)  ## build the dbt project on a local Spark session (.venv-spark) and compare every mart with DuckDB
-	SPARK_LOCAL_IP=127.0.0.1 SHORTFORM_SPARK_DBT=$(CURDIR)/$(SPARK_VENV)/bin/dbt $(PY) -m pytest -q -rs tests/spark
+test-spark: $(STAMP) $(SPARK_STAMP)  ## dbt build (models, tests) on a local Spark session (.venv-spark), GX checks on its marts, every mart compared with DuckDB; SHORTFORM_SPARK_THRIFT=1 adds the Thrift cluster test
+	SPARK_LOCAL_IP=127.0.0.1 SHORTFORM_SPARK_DBT=$(CURDIR)/$(SPARK_VENV)/bin/dbt $(PY) -m pytest -q -rs -rP tests/spark
 
 dev: $(STAMP)  ## the Dagster UI on 127.0.0.1:3000 with every asset, check, job and schedule
 	@mkdir -p $(DAGSTER_HOME)

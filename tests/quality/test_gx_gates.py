@@ -159,3 +159,42 @@ def test_c7_the_asset_check_reports_the_engine_error(weekly, monkeypatch, accoun
     assert not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
     assert result.metadata["engine_error"].value is True
     assert result.description.startswith("GX engine error")
+
+
+# --- issue 8: with dbt on Spark the same checks read the marts through Spark -----------------------
+
+
+class _FakeSparkMarts:
+    """Stands in for spark_marts (pyspark is not in .venv): records what the checks read."""
+
+    def __init__(self, weekly: pd.DataFrame, daily: pd.DataFrame):
+        self.weekly, self.daily, self.read, self.stopped = weekly, daily, [], 0
+
+    def session(self):
+        return self
+
+    def stop(self):
+        self.stopped += 1
+
+    def read_mart(self, spark, table):
+        self.read.append(table)
+        return self.weekly
+
+    def read_daily_frame(self, spark):
+        self.read.append("fct_content_daily")
+        return self.daily
+
+
+def test_on_the_spark_target_the_checks_read_marts_through_spark(weekly, daily, monkeypatch, accounts_file):
+    from dagster_project.defs.quality import spark_marts
+
+    bad_weekly = weekly[weekly["surface"] != "youtube_shorts"]
+    fake = _FakeSparkMarts(bad_weekly, daily)
+    for name in ("session", "read_mart", "read_daily_frame"):
+        monkeypatch.setattr(spark_marts, name, getattr(fake, name))
+    monkeypatch.setenv("SHORTFORM_DBT_TARGET", "spark")
+    missing = WarehouseResource(db_path="/nonexistent/warehouse.duckdb")  # never opened on Spark
+    result = gx_comparison_suite(warehouse=missing, platforms=PlatformsResource(accounts_file=str(accounts_file)))
+    assert not result.passed and result.metadata["engine_error"].value is False
+    assert fake.read == ["rpt_platform_comparison_weekly"] and fake.stopped == 1
+    assert read_daily_frame(missing) is daily and fake.read[-1] == "fct_content_daily"

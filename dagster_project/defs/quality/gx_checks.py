@@ -1,7 +1,9 @@
 """Great Expectations suites on the comparison marts, run as blocking Dagster asset checks.
 
 GX 1.x's SQL datasource returns wrong results on DuckDB, so each mart is read through a read-only
-DuckDB connection into a DataFrame and validated with GX's pandas datasource. A GX engine error
+DuckDB connection into a DataFrame and validated with GX's pandas datasource (the suites live in
+gx_suites). When dbt builds on Spark (SHORTFORM_DBT_TARGET=spark, issue 8) the marts are read
+through Spark instead (spark_marts), so the same checks gate a Spark build. A GX engine error
 (an expectation that raised, in either of the shapes GX 1.x reports it, or a validation that raised
 as a whole) is reported as such and fails the check: an unchecked mart is never published.
 
@@ -13,147 +15,49 @@ Suites:
 
 
 import os
-from dataclasses import dataclass
-from typing import Any
 
 import dagster as dg
 import pandas as pd
 
+from dagster_project.defs.quality.gx_suites import (  # noqa: F401 - re-exported for checks and tests
+    DAILY_COUNT_COLUMNS,
+    LIKES_CHECK,
+    NEGATIVE_CHECK,
+    RPT_COLUMNS,
+    SURFACES,
+    UNFLAGGED,
+    SuiteOutcome,
+    _gx,
+    comparison_suite,
+    daily_likes_suite,
+    daily_negatives_suite,
+    describe_outcome,
+    engine_exception,
+    run_suite,
+    validate_daily_frame,
+    validate_frame,
+)
 from dagster_project.defs.resources import PlatformsResource, WarehouseResource, open_duckdb
 
-SURFACES = ["tiktok", "instagram_reels", "facebook_reels", "youtube_shorts"]
 
-RPT_COLUMNS = [
-    "brand", "platform", "surface", "iso_week", "week_start", "posts_published", "active_contents",
-    "views", "likes", "comments", "shares", "saves", "engagements", "watch_seconds",
-    "engagement_rate", "avg_watch_seconds_per_view", "days_covered", "complete_share", "views_basis",
-    "days_final", "coverage_matches_brand",
-]
+def spark_target() -> bool:
+    """dbt builds on the local Spark session (dbt/profiles.yml output `spark`): read marts through Spark."""
+    return os.environ.get("SHORTFORM_DBT_TARGET", "dev") == "spark"
 
 
-@dataclass(frozen=True)
-class SuiteOutcome:
-    success: bool
-    engine_error: bool
-    failures: list[dict[str, Any]]
-    evaluated: int
+def _spark_frame(read) -> pd.DataFrame:
+    from dagster_project.defs.quality import spark_marts
 
-
-def comparison_suite(gx, brands: list[str]):
-    """Expectations every published weekly comparison must meet."""
-    E = gx.expectations
-    suite = gx.ExpectationSuite(name="rpt_platform_comparison_weekly")
-    expectations = [
-        E.ExpectTableColumnsToMatchSet(column_set=RPT_COLUMNS, exact_match=True),
-        E.ExpectTableRowCountToBeBetween(min_value=1),
-        E.ExpectCompoundColumnsToBeUnique(column_list=["brand", "surface", "week_start"]),
-        E.ExpectColumnValuesToBeInSet(column="surface", value_set=SURFACES),
-        E.ExpectColumnDistinctValuesToContainSet(column="surface", value_set=SURFACES),
-        E.ExpectColumnDistinctValuesToContainSet(column="brand", value_set=brands),
-        E.ExpectColumnValuesToNotBeNull(column="week_start"),
-        E.ExpectColumnValuesToNotBeNull(column="views_basis"),
-        E.ExpectColumnValuesToBeBetween(column="views", min_value=0),
-        E.ExpectColumnValuesToBeBetween(column="posts_published", min_value=0),
-        E.ExpectColumnValuesToBeBetween(column="watch_seconds", min_value=0),
-        E.ExpectColumnValuesToBeBetween(column="engagement_rate", min_value=0, max_value=1, mostly=0.99),
-        E.ExpectColumnValuesToBeBetween(column="complete_share", min_value=0, max_value=1),
-        E.ExpectColumnValuesToBeBetween(column="days_covered", min_value=0, max_value=7),
-        # Shorts, Reels and TikToks run seconds to minutes: an average watch above 15 minutes is a unit bug.
-        E.ExpectColumnValuesToBeBetween(column="avg_watch_seconds_per_view", min_value=0, max_value=900),
-    ]
-    for expectation in expectations:
-        suite.add_expectation(expectation)
-    return suite
-
-
-def engine_exception(exception_info: Any) -> str | None:
-    """The message of an exception GX caught while evaluating one expectation, else None.
-
-    GX 1.x reports a metric that raised in two shapes: a flat ``{"raised_exception": True, ...}``
-    or, when a metric resolution failed, a dict keyed by metric id whose values carry
-    ``raised_exception``. Both are engine errors (the expectation was never evaluated).
-    """
-    if not isinstance(exception_info, dict) or not exception_info:
-        return None
-    if "raised_exception" in exception_info:
-        if exception_info.get("raised_exception"):
-            return str(exception_info.get("exception_message") or "exception raised")
-        return None
-    for value in exception_info.values():
-        if isinstance(value, dict) and value.get("raised_exception"):
-            return str(value.get("exception_message") or "exception raised")
-    return None
-
-
-def _gx():
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("TQDM_DISABLE", "1")
-    import great_expectations as gx
-
-    return gx
-
-
-def run_suite(df: pd.DataFrame, build_suite, name: str) -> SuiteOutcome:
-    """Validate df against the suite build_suite(gx) makes, with GX's pandas datasource.
-
-    An expectation that raised, or a validation that raised as a whole, is an *engine error*: the
-    outcome fails (the gate stays closed) and says so, instead of reporting bad data.
-    """
-    gx = _gx()
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
+    spark = spark_marts.session()
     try:
-        context = gx.get_context(mode="ephemeral")
-        context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-        suite = build_suite(gx)
-        batch = (
-            context.data_sources.add_pandas("warehouse")
-            .add_dataframe_asset(name)
-            .add_batch_definition_whole_dataframe("whole")
-            .get_batch(batch_parameters={"dataframe": df})
-        )
-        result = batch.validate(suite)
-    except Exception as exc:  # noqa: BLE001 - any GX failure is an engine error, never a pass
-        return SuiteOutcome(False, True, [{
-            "expectation": f"suite {name}", "column": None, "unexpected_count": None,
-            "partial_unexpected": [], "engine_error": True,
-            "message": f"{type(exc).__name__}: {str(exc)[:300]}",
-        }], 0)
-    failures, engine_error = [], False
-    for r in result.results:
-        message = engine_exception(r.exception_info)
-        raised = message is not None
-        engine_error |= raised
-        if not r.success or raised:
-            kwargs = r.expectation_config.kwargs
-            failure = {
-                "expectation": r.expectation_config.type,
-                "column": kwargs.get("column") or (
-                    f"{kwargs.get('column_A')},{kwargs.get('column_B')}" if kwargs.get("column_A") else None),
-                "unexpected_count": (r.result or {}).get("unexpected_count"),
-                "partial_unexpected": [str(v) for v in (r.result or {}).get("partial_unexpected_list", [])[:5]],
-                "engine_error": raised,
-            }
-            if raised:
-                failure["message"] = message[:300]
-            failures.append(failure)
-    return SuiteOutcome(bool(result.success) and not engine_error, engine_error, failures, len(result.results))
-
-
-def validate_frame(df: pd.DataFrame, brands: list[str]) -> SuiteOutcome:
-    return run_suite(df, lambda gx: comparison_suite(gx, brands), "rpt_platform_comparison_weekly")
-
-
-def describe_outcome(outcome: SuiteOutcome) -> str | None:
-    if outcome.success:
-        return None
-    if outcome.engine_error:
-        broken = [f["expectation"] for f in outcome.failures if f.get("engine_error")]
-        return f"GX engine error: the suite could not be evaluated ({', '.join(broken[:3])})"
-    return f"{len(outcome.failures)} expectation(s) failed"
+        return read(spark_marts, spark)
+    finally:
+        spark.stop()
 
 
 def read_mart(warehouse: WarehouseResource, table: str) -> pd.DataFrame:
+    if spark_target():
+        return _spark_frame(lambda sm, spark: sm.read_mart(spark, table))
     conn = open_duckdb(warehouse.path(), read_only=True)
     try:
         return conn.execute(f"SELECT * FROM marts.{table}").df()
@@ -186,44 +90,11 @@ def gx_comparison_suite(warehouse: WarehouseResource, platforms: PlatformsResour
 # --- fct_content_daily: negative values (ERROR, blocking) and likes > views (WARN) -------------
 
 CONTENT_DAILY = dg.AssetKey(["marts", "fct_content_daily"])
-DAILY_COUNT_COLUMNS = ["views", "engaged_views", "likes", "comments", "shares", "saves", "engagements",
-                       "watch_seconds"]
-# A downward restatement (the platform lowered a lifetime total) legitimately gives a negative
-# daily value; the mart keeps it and flags the row. Only unflagged negatives are errors.
-UNFLAGGED = "is_restated_down != True"
-NEGATIVE_CHECK = "gx_daily_no_unflagged_negatives"
-LIKES_CHECK = "gx_daily_likes_not_above_views"
-
-
-def daily_negatives_suite(gx, columns: list[str]):
-    E = gx.expectations
-    suite = gx.ExpectationSuite(name="fct_content_daily_non_negative")
-    suite.add_expectation(E.ExpectColumnToExist(column="is_restated_down"))
-    for column in columns:
-        suite.add_expectation(E.ExpectColumnValuesToBeBetween(
-            column=column, min_value=0, row_condition=UNFLAGGED, condition_parser="pandas"))
-    return suite
-
-
-def daily_likes_suite(gx):
-    """likes > views is a warning, not a block: platforms count likes and views differently
-    (e.g. a like without a counted view), so it is surfaced, not enforced."""
-    E = gx.expectations
-    suite = gx.ExpectationSuite(name="fct_content_daily_likes_vs_views")
-    suite.add_expectation(E.ExpectColumnPairValuesAToBeGreaterThanB(
-        column_A="views", column_B="likes", or_equal=True, ignore_row_if="either_value_is_missing",
-        row_condition=UNFLAGGED, condition_parser="pandas"))
-    return suite
-
-
-def validate_daily_frame(df: pd.DataFrame) -> tuple[SuiteOutcome, SuiteOutcome]:
-    """(negatives outcome, likes-vs-views outcome) for a fct_content_daily frame."""
-    columns = [c for c in DAILY_COUNT_COLUMNS if c in df.columns]
-    return (run_suite(df, lambda gx: daily_negatives_suite(gx, columns), "fct_content_daily_non_negative"),
-            run_suite(df, daily_likes_suite, "fct_content_daily_likes_vs_views"))
 
 
 def read_daily_frame(warehouse: WarehouseResource) -> pd.DataFrame:
+    if spark_target():
+        return _spark_frame(lambda sm, spark: sm.read_daily_frame(spark))
     conn = open_duckdb(warehouse.path(), read_only=True)
     try:
         present = {r[0] for r in conn.execute(

@@ -116,3 +116,29 @@ def test_weekly_and_same_age_rows_name_the_basis_of_their_days(warehouse):
     ages = rows(warehouse, "SELECT metric_date, views_basis FROM marts.fct_content_age WHERE platform = 'instagram'")
     assert ages and all(r["views_basis"] == ("instagram.plays" if r["metric_date"] < INSTAGRAM_VIEWS_FROM
                                              else "instagram.views") for r in ages)
+
+
+def test_a_gap_across_the_instagram_switch_keeps_each_missed_day_on_its_own_basis(
+        tmp_path_factory, world, truth):
+    """Pulls missed on 04-20 and 04-21: the 04-19 -> 04-22 interval spans the switch. Its missed
+    days have no views (basis_change) and each carries the definition valid on its date, so the
+    registry test passes (it failed before: every missed day was labelled instagram.views)."""
+    tmp = tmp_path_factory.mktemp("definition_change_gap")
+    skipped = {date(2025, 4, 20), date(2025, 4, 21)}
+    with sandbox_env(world, tmp) as server:
+        pull_days(server, YT_DAYS + [d for d in IG_DAYS if d not in skipped])
+    db = tmp / "warehouse.duckdb"
+    result = dbt_build(db, tmp)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    gap = rows(db, "SELECT * FROM marts.fct_content_daily WHERE platform = 'instagram' "
+                   "AND derivation = 'basis_change' AND metric_date BETWEEN '2025-04-20' AND '2025-04-22'")
+    assert {r["metric_date"] for r in gap} == {date(2025, 4, 20), date(2025, 4, 21), date(2025, 4, 22)}
+    for r in gap:
+        expected = "instagram.plays" if r["metric_date"] < INSTAGRAM_VIEWS_FROM else "instagram.views"
+        assert r["views_basis"] == expected and r["views"] is None and not r["is_complete"], r
+    likes: dict[str, int] = defaultdict(int)
+    for r in gap:
+        likes[r["content_id"]] += r["likes"]
+    for content_id, spread in likes.items():  # the other metrics keep their exact deltas
+        days = (date(2025, 4, 20), date(2025, 4, 21), date(2025, 4, 22))
+        assert spread == sum(truth[(content_id, d)]["likes"] for d in days), content_id

@@ -226,7 +226,15 @@ daily as (
         {%- endfor %}
         is_snapshot_day as is_observed,
         case when is_snapshot_day then reach_cumulative end as reach_cumulative,
-        views_basis,
+        -- the missed days of a basis_change interval dated before the new definition existed
+        -- belong to the old one (views is null on them either way); Instagram's 2025-04-21
+        -- switch is the only definition change of a lifetime total
+        case
+            when derivation = 'basis_change' and not is_snapshot_day
+                and views_basis = 'instagram.views'
+                and metric_date < {{ shortform.instagram_views_from() }} then prev_views_basis
+            else views_basis
+        end as views_basis,
         pulled_at
     from expanded
 

@@ -223,72 +223,59 @@ class YouTubeClient(BaseClient):
 
     def _day_of_videos(self, channel_id: str, video_ids: list[str], day: date) -> Iterator[DailyRecord]:
         """One day's rows of many videos: `dimensions=video`, IDs chunked to the filter cap."""
-        url = self.analytics_base_url + REPORTS_PATH
         ctx = self.context(channel_id, REPORTS_PATH)
         wanted = set(video_ids)
         seen: set[str] = set()
         for first in range(0, len(video_ids), ANALYTICS_MAX_VIDEO_FILTER):
             chunk = video_ids[first:first + ANALYTICS_MAX_VIDEO_FILTER]
-            guard = self.page_guard(channel_id, REPORTS_PATH)
-            start_index = 1
-            while True:
-                params = {
-                    "ids": f"channel=={channel_id}",
-                    "startDate": day.isoformat(),
-                    "endDate": day.isoformat(),
-                    "metrics": DAILY_METRICS,
-                    "dimensions": "video",
-                    "filters": "video==" + ",".join(chunk),
-                    "sort": "-views",
-                    "maxResults": self.analytics_page_size,
-                    "startIndex": start_index,
-                }
-                body = self.get_json(url, params, account=channel_id)
-                if not isinstance(body, dict):
-                    raise PayloadError("expected a JSON object", **ctx)
-                rows = body.get("rows") or []
-                if not rows:
-                    break
-                guard.visit(rows[0])
-                names = [h.get("name") for h in body.get("columnHeaders") or [] if isinstance(h, dict)]
-                if not names or names[0] != "video":
-                    raise PayloadError(f"columnHeaders {names}: expected the video column first", **ctx)
-                for row in rows:
-                    if not isinstance(row, list) or len(row) != len(names):
-                        raise PayloadError(
-                            f"row {json.dumps(row)[:80]} does not match columnHeaders {names}", **ctx)
-                    video_id = str(row[0])
-                    if video_id not in wanted:
-                        raise PayloadError(f"row for video {video_id!r}, which was not asked for", **ctx)
-                    if video_id in seen:  # rows shifting between pages
-                        continue
-                    seen.add(video_id)
-                    # the payload per_video lands: {"day": ..., metrics...}
-                    payload = {"day": day.isoformat(), **dict(zip(names[1:], row[1:], strict=True))}
-                    yield DailyRecord(PLATFORM, channel_id, video_id, day, payload)
-                if len(rows) < self.analytics_page_size:
-                    break
-                start_index += len(rows)
+            params = {
+                "ids": f"channel=={channel_id}",
+                "startDate": day.isoformat(),
+                "endDate": day.isoformat(),
+                "metrics": DAILY_METRICS,
+                "dimensions": "video",
+                "filters": "video==" + ",".join(chunk),
+                "sort": "-views",
+            }
+            for names, row in self._report_rows(channel_id, params, first_column="video"):
+                video_id = str(row[0])
+                if video_id not in wanted:
+                    raise PayloadError(f"row for video {video_id!r}, which was not asked for", **ctx)
+                if video_id in seen:  # rows shifting between pages
+                    continue
+                seen.add(video_id)
+                # the payload per_video lands: {"day": ..., metrics...}
+                payload = {"day": day.isoformat(), **dict(zip(names[1:], row[1:], strict=True))}
+                yield DailyRecord(PLATFORM, channel_id, video_id, day, payload)
 
     def _video_days(self, channel_id: str, video_id: str, start: date,
                     end: date) -> Iterator[DailyRecord]:
+        ctx = self.context(channel_id, REPORTS_PATH)
+        params = {
+            "ids": f"channel=={channel_id}",
+            "startDate": start.isoformat(),
+            "endDate": end.isoformat(),
+            "metrics": DAILY_METRICS,
+            "dimensions": "day",
+            "filters": f"video=={video_id}",
+            "sort": "day",
+        }
+        for names, row in self._report_rows(channel_id, params):
+            record = dict(zip(names, row, strict=True))
+            day = as_date(record.get("day"), "rows[].day", **ctx)
+            yield DailyRecord(PLATFORM, channel_id, video_id, day, record)
+
+    def _report_rows(self, channel_id: str, params: dict[str, Any],
+                     first_column: str | None = None) -> Iterator[tuple[list[Any], list[Any]]]:
+        """(columnHeaders names, row) of every page of one reports.query (`startIndex` paging,
+        `maxResults` = the page size); each row is checked against the headers."""
         url = self.analytics_base_url + REPORTS_PATH
         guard = self.page_guard(channel_id, REPORTS_PATH)
         ctx = self.context(channel_id, REPORTS_PATH)
         start_index = 1
         while True:
-            params = {
-                "ids": f"channel=={channel_id}",
-                "startDate": start.isoformat(),
-                "endDate": end.isoformat(),
-                "metrics": DAILY_METRICS,
-                "dimensions": "day",
-                "filters": f"video=={video_id}",
-                "sort": "day",
-                "maxResults": self.analytics_page_size,
-                "startIndex": start_index,
-            }
-            body = self.get_json(url, params, account=channel_id)
+            body = self.get_json(url, {**params, "maxResults": self.analytics_page_size,
+                                       "startIndex": start_index}, account=channel_id)
             if not isinstance(body, dict):
                 raise PayloadError("expected a JSON object", **ctx)
             rows = body.get("rows") or []
@@ -297,13 +284,14 @@ class YouTubeClient(BaseClient):
             guard.visit(rows[0])  # a server ignoring startIndex repeats its first row
             names = [h.get("name") for h in body.get("columnHeaders") or []
                      if isinstance(h, dict)]
+            if first_column and (not names or names[0] != first_column):
+                raise PayloadError(f"columnHeaders {names}: expected the {first_column} column first",
+                                   **ctx)
             for row in rows:
                 if not isinstance(row, list) or len(row) != len(names):
                     raise PayloadError(
                         f"row {json.dumps(row)[:80]} does not match columnHeaders {names}", **ctx)
-                record = dict(zip(names, row, strict=True))
-                day = as_date(record.get("day"), "rows[].day", **ctx)
-                yield DailyRecord(PLATFORM, channel_id, video_id, day, record)
+                yield names, row
             if len(rows) < self.analytics_page_size:
                 return
             start_index += len(rows)

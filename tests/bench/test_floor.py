@@ -11,7 +11,6 @@ row for row (same columns in the same order, floats to 9 decimals). Not timed: t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,7 +20,7 @@ import pytest
 
 from bench.floor import FLOOR_MARTS, dbt_select, run_floor
 from connectors.sandbox import SandboxServer, World, WorldSettings
-from tests.integration.sandbox_run import dbt_build, pull_days, sandbox_env
+from tests.integration.sandbox_run import dbt_build, pull_days, run_assets, sandbox_env
 
 pytestmark = pytest.mark.slow
 
@@ -34,19 +33,9 @@ PAID_ASSETS = ("raw_tiktok_advertisers", "raw_tiktok_ads", "raw_tiktok_ad_days",
 
 def pull_paid_days(server: SandboxServer, days: Iterable[date]) -> None:
     """The paid raw assets of the daily pull, day by day (pull_days lands the organic ones)."""
-    import dagster as dg
-
     from dagster_project.defs.ingest import ads
-    from dagster_project.defs.resources import PlatformsResource, WarehouseResource
 
-    warehouse = WarehouseResource(db_path=os.environ["SHORTFORM_DB"])
-    platforms = PlatformsResource()
-    instance = dg.DagsterInstance.ephemeral()
-    for day in days:
-        server.set_as_of(day)
-        for name in PAID_ASSETS:
-            context = dg.build_asset_context(partition_key=day.isoformat(), instance=instance)
-            getattr(ads, name)(context, warehouse=warehouse, platforms=platforms)
+    run_assets(server, days, [getattr(ads, name) for name in PAID_ASSETS])
 
 
 WORLDS = {

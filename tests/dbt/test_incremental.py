@@ -12,7 +12,6 @@ row (order-independent; floats compared after rounding to 9 significant digits).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections import Counter
 from datetime import date, timedelta
@@ -24,7 +23,7 @@ import duckdb
 import pytest
 
 from connectors.sandbox import World, WorldSettings
-from tests.integration.sandbox_run import dbt_build, pull_days, sandbox_env
+from tests.integration.sandbox_run import dbt_build, pull_days, run_assets, sandbox_env
 
 # Five daily pulls over HTTP and five `dbt build` runs: about 5 min on an idle 2-core machine.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
@@ -48,18 +47,11 @@ NO_TESTS = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_
 
 def _pull(server, day: date) -> None:
     """One daily refresh of every raw asset for `day` (real asset code over HTTP)."""
-    import dagster as dg
-
     from dagster_project.defs.ingest import ads, tiktok
-    from dagster_project.defs.resources import PlatformsResource, WarehouseResource
 
     pull_days(server, [day])  # organic assets (+ accounts), clock set to `day`
     modules = {"ads": ads, "tiktok": tiktok}
-    warehouse = WarehouseResource(db_path=os.environ["SHORTFORM_DB"])
-    instance = dg.DagsterInstance.ephemeral()
-    for module, name in EXTRA_ASSETS:
-        context = dg.build_asset_context(partition_key=day.isoformat(), instance=instance)
-        getattr(modules[module], name)(context, warehouse=warehouse, platforms=PlatformsResource())
+    run_assets(server, [day], [getattr(modules[module], name) for module, name in EXTRA_ASSETS])
 
 
 def _run(db: Path, work: Path, *extra: str) -> dict[str, Any]:

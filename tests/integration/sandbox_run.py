@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -53,32 +54,44 @@ ORGANIC_ASSETS = ("raw_tiktok_videos", "raw_instagram_reels", "raw_facebook_reel
                   "raw_youtube_video_days")
 
 
-def pull_days(server: SandboxServer, days: Iterable[date]) -> None:
-    """Land the accounts file (as the refresh job does), then, for each day with the sandbox clock
-    set to it, run the organic raw assets of the daily pull for that partition (the real asset
-    code, invoked directly: much faster than a Dagster job run per day). Paid and TikTok
-    account-day tables stay empty (the models build without them)."""
-    import dagster as dg
+def land_configured_accounts() -> None:
+    """Land the accounts file into $SHORTFORM_DB (as the refresh job does)."""
     import duckdb
 
-    from dagster_project.defs.ingest import meta, tiktok, youtube
     from dagster_project.defs.ingest.landing import ensure_raw_schema, land_accounts
-    from dagster_project.defs.resources import PlatformsResource, WarehouseResource
 
-    db = os.environ["SHORTFORM_DB"]
-    with duckdb.connect(db) as conn:
+    with duckdb.connect(os.environ["SHORTFORM_DB"]) as conn:
         ensure_raw_schema(conn)
         land_accounts(conn, settings.load_accounts().accounts)
-    assets = [getattr(module, name) for name in ORGANIC_ASSETS for module in (tiktok, meta, youtube)
-              if hasattr(module, name)]
-    warehouse = WarehouseResource(db_path=db)
-    platforms = PlatformsResource()
+
+
+def run_assets(server: SandboxServer, days: Iterable[date], assets: Sequence[Any],
+               platforms: Any = None) -> None:
+    """For each day, with the sandbox clock set to it, invoke `assets` in order for that partition
+    (the real asset code over HTTP, called directly: much faster than a Dagster job run per day)."""
+    import dagster as dg
+
+    from dagster_project.defs.resources import PlatformsResource, WarehouseResource
+
+    warehouse = WarehouseResource(db_path=os.environ["SHORTFORM_DB"])
+    platforms = platforms or PlatformsResource()
     instance = dg.DagsterInstance.ephemeral()
     for day in days:
         server.set_as_of(day)
         for asset in assets:
             context = dg.build_asset_context(partition_key=day.isoformat(), instance=instance)
             asset(context, warehouse=warehouse, platforms=platforms)
+
+
+def pull_days(server: SandboxServer, days: Iterable[date]) -> None:
+    """Land the accounts file, then run the organic raw assets of the daily pull day by day
+    (run_assets). Paid and TikTok account-day tables stay empty (the models build without them)."""
+    from dagster_project.defs.ingest import meta, tiktok, youtube
+
+    land_configured_accounts()
+    assets = [getattr(module, name) for name in ORGANIC_ASSETS for module in (tiktok, meta, youtube)
+              if hasattr(module, name)]
+    run_assets(server, days, assets)
 
 
 def dbt_build(db_path: Path, work_dir: Path, select: str | None = None,

@@ -10,7 +10,6 @@ sides so it drops Shorts within the run.
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from connectors.sandbox import World
 from connectors.sandbox.bulk import Lookbacks, write_raw
 from connectors.sandbox.worlds import world_settings
 from dagster_project.defs.ingest.landing import RAW_TABLES
-from tests.integration.sandbox_run import sandbox_env
+from tests.integration.sandbox_run import land_configured_accounts, run_assets, sandbox_env
 
 FIRST, LAST = date(2025, 4, 12), date(2025, 4, 30)
 YOUTUBE_MAX_AGE = 10
@@ -41,26 +40,13 @@ def world() -> World:
 
 def pull_every_raw_asset(server, days) -> None:
     """The daily refresh's raw step, day by day, with the real asset code over HTTP."""
-    import dagster as dg
-
-    from dagster_project import settings
     from dagster_project.defs.ingest import ads, meta, tiktok, youtube
-    from dagster_project.defs.ingest.landing import ensure_raw_schema, land_accounts
-    from dagster_project.defs.resources import PlatformsResource, WarehouseResource
+    from dagster_project.defs.resources import PlatformsResource
 
     modules = {"tiktok": tiktok, "meta": meta, "youtube": youtube, "ads": ads}
-    db = os.environ["SHORTFORM_DB"]
-    with duckdb.connect(db) as conn:
-        ensure_raw_schema(conn)
-        land_accounts(conn, settings.load_accounts().accounts)
-    warehouse = WarehouseResource(db_path=db)
-    platforms = PlatformsResource(youtube_max_age_days=YOUTUBE_MAX_AGE)
-    instance = dg.DagsterInstance.ephemeral()
-    for day in days:
-        server.set_as_of(day)
-        for module, name in ASSET_ORDER:
-            context = dg.build_asset_context(partition_key=day.isoformat(), instance=instance)
-            getattr(modules[module], name)(context, warehouse=warehouse, platforms=platforms)
+    land_configured_accounts()
+    run_assets(server, days, [getattr(modules[module], name) for module, name in ASSET_ORDER],
+               platforms=PlatformsResource(youtube_max_age_days=YOUTUBE_MAX_AGE))
 
 
 def table_rows(db: Path, table: str) -> list[tuple]:

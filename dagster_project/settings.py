@@ -158,6 +158,20 @@ def _mode(env: str, modes: tuple[str, ...]) -> str:
     return raw
 
 
+INGEST_WORKERS_ENV = "SHORTFORM_INGEST_WORKERS"
+DEFAULT_INGEST_WORKERS = 4
+
+
+def ingest_workers() -> int:
+    """SHORTFORM_INGEST_WORKERS: how many accounts of one asset are pulled at once (default 4; 1 =
+    one after another). Requests still go through each API family's shared pacer, and the rows
+    are landed in account order by one writer."""
+    raw = (os.environ.get(INGEST_WORKERS_ENV) or str(DEFAULT_INGEST_WORKERS)).strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= 32:
+        raise ConfigError(f"{INGEST_WORKERS_ENV}={raw!r}: expected a whole number from 1 to 32")
+    return int(raw)
+
+
 def meta_insights_mode() -> str:
     """SHORTFORM_META_INSIGHTS: `batch` (default; Graph batch requests and field expansion, many
     objects' insights per HTTP call) or `per_object` (one insights call per Reel)."""
@@ -287,7 +301,8 @@ def load_accounts(path: str | os.PathLike[str] | None = None) -> AccountsConfig:
     file = checked_path(setting, chosen, ACCOUNTS_SUFFIXES)
     if file.exists():
         try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8"))
+            # the C loader when PyYAML has it (same safe subset, ~10x faster on a 200-account file)
+            data = yaml.load(file.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.YAMLError as exc:
             raise ConfigError(f"{file}: not valid YAML ({exc.__class__.__name__})") from None
         return parse_accounts(data, str(file))

@@ -10,9 +10,12 @@ the step fails at once as *transient* (no in-run retry), and the other platforms
 """
 
 # No `from __future__ import annotations` here: Dagster reads the asset functions' annotations.
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 import dagster as dg
@@ -30,9 +33,9 @@ from connectors.http import (
     platform_pacer,
 )
 from dagster_project import settings
-from dagster_project.defs.ingest.landing import LandingResult, land_daily, land_lifetime
+from dagster_project.defs.ingest.landing import Lander
 from dagster_project.defs.partitions import daily_partitions, partition_date
-from dagster_project.defs.quality.pii import DENIED_COLUMN
+from dagster_project.defs.quality.pii import DENIED_COLUMN, DENIED_KEY_HINT
 from dagster_project.defs.resources import PlatformsResource, WarehouseResource
 from dagster_project.settings import Account, ConfigError
 
@@ -76,7 +79,6 @@ def remedy(exc: BaseException, account: Account) -> str:
 @dataclass
 class AccountOutcome:
     account: Account
-    results: list[LandingResult]
     error: str | None = None
     retryable: bool = True
     remedy: str = ""
@@ -94,29 +96,51 @@ def server_requested_wait(failed: Sequence[AccountOutcome]) -> float | None:
 def run_for_accounts(
     context: dg.AssetExecutionContext,
     accounts: Sequence[Account],
-    pull_one: Callable[[Account], list[LandingResult]],
+    fetch: Callable[[Account], list],
+    stage: Callable[[Account, list], None],
+    lander: Lander,
     retry_budget_seconds: float = RETRY_WAIT_BUDGET_SECONDS,
 ) -> dg.MaterializeResult:
     """Pull every account, land what succeeds, then report or fail with a redacted summary.
 
+    `fetch(account)` calls the API and returns the account's records; up to
+    `settings.ingest_workers()` accounts are fetched at once in threads (each account has its own
+    client and session; the API family's pacer is shared and thread-safe), while this thread
+    `stage`s each account's records into `lander` in account order, so the database has one writer.
     When every failure is a rate limit with a known wait, the step is retried by Dagster after
     that wait if it fits `retry_budget_seconds`, else it fails fast as transient.
     """
     outcomes: list[AccountOutcome] = []
-    for account in accounts:
-        try:
-            outcomes.append(AccountOutcome(account, pull_one(account)))
-        except (ConnectorError, ConfigError) as exc:
-            retryable = bool(getattr(exc, "retryable", False))
-            wait = exc.retry_after if isinstance(exc, RateLimitedError) else None
-            context.log.error(f"{exc} -> {remedy(exc, account)}")
-            outcomes.append(AccountOutcome(account, [], str(exc), retryable, remedy(exc, account), wait))
-    landed: dict[str, int] = {}
-    written: dict[str, int] = {}
+    workers = settings.ingest_workers()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest") as pool:
+        in_flight: deque = deque()
+        queue = iter(accounts)
+        for account in queue:  # keep at most `workers` accounts ahead of the writer
+            in_flight.append((account, pool.submit(fetch, account)))
+            if len(in_flight) >= workers:
+                break
+        while in_flight:
+            account, future = in_flight.popleft()
+            nxt = next(queue, None)
+            if nxt is not None:
+                in_flight.append((nxt, pool.submit(fetch, nxt)))
+            try:
+                stage(account, future.result())
+                outcomes.append(AccountOutcome(account))
+            except (ConnectorError, ConfigError) as exc:
+                retryable = bool(getattr(exc, "retryable", False))
+                wait = exc.retry_after if isinstance(exc, RateLimitedError) else None
+                context.log.error(f"{exc} -> {remedy(exc, account)}")
+                outcomes.append(AccountOutcome(account, str(exc), retryable, remedy(exc, account), wait))
+    landing = lander.finish()
     for outcome in outcomes:
-        for r in outcome.results:
-            landed[r.table] = landed.get(r.table, 0) + r.received
-            written[r.table] = written.get(r.table, 0) + r.written
+        refused = lander.failed.get(outcome.account.account_id)
+        if refused and not outcome.error:
+            context.log.error(f"{outcome.account.describe()}: {refused}")
+            outcome.error, outcome.retryable = refused, False
+            outcome.remedy = "the pull was not landed: open an issue with this message"
+    landed = {landing.table: landing.received}
+    written = {landing.table: landing.written}
     failed = [o for o in outcomes if o.error]
     if failed:
         summary = "; ".join(f"{o.account.describe()}: {o.error} [{o.remedy}]" for o in failed)
@@ -133,6 +157,7 @@ def run_for_accounts(
             "accounts": len(outcomes),
             "rows_received": dg.MetadataValue.json(landed),
             "rows_written": dg.MetadataValue.json(written),
+            "rows_in_table": landing.total_rows,
         }
     )
 
@@ -158,11 +183,32 @@ def pause_for_rate_limit(context: dg.AssetExecutionContext, wait: float, summary
     )
 
 
+@lru_cache(maxsize=4096)
+def _is_personal_key(key: str) -> bool:
+    """Payload keys repeat on every record: each distinct key is matched against the pattern once."""
+    return DENIED_COLUMN.search(key.lower()) is not None
+
+
+def _walk_has_personal_key(node: Any) -> bool:
+    if isinstance(node, dict):
+        return any((isinstance(k, str) and _is_personal_key(k)) or _walk_has_personal_key(v)
+                   for k, v in node.items())
+    if isinstance(node, list):
+        return any(_walk_has_personal_key(v) for v in node)
+    return False
+
+
+def _has_personal_key(payload: Any) -> bool:
+    """Does any key, at any depth, name end-user data? The payload's text (repr, C speed) is
+    searched for the words such keys contain first; only a payload with one of them is walked."""
+    return DENIED_KEY_HINT.search(repr(payload).lower()) is not None and _walk_has_personal_key(payload)
+
+
 def _without_personal_fields(node: Any, dropped: set[str]) -> Any:
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
-            if isinstance(key, str) and DENIED_COLUMN.search(key.lower()):
+            if isinstance(key, str) and _is_personal_key(key):
                 dropped.add(key)
                 continue
             out[key] = _without_personal_fields(value, dropped)
@@ -177,7 +223,9 @@ def drop_personal_fields(context: dg.AssetExecutionContext, records: list) -> li
     (commenter_*, user_id, username, *_email, *_phone, handle, ...; the pattern of the marts'
     column check) are removed at any depth before landing. Only the key names are logged."""
     dropped: set[str] = set()
-    clean = [replace(r, payload=_without_personal_fields(r.payload, dropped)) for r in records]
+    # A record without such a key is kept as it is (no copy): the common case costs one walk.
+    clean = [replace(r, payload=_without_personal_fields(r.payload, dropped)) if _has_personal_key(r.payload)
+             else r for r in records]
     if dropped:
         context.log.warning(f"dropped personal-data field(s) {sorted(dropped)} from "
                             f"{len(records)} record(s) before landing")
@@ -194,13 +242,17 @@ def lifetime_asset(key: list[str], table: str, group: str, method: str, descript
         day = partition_date(context)
         apply_rate_limits()
 
-        def pull(account):
-            result = getattr(platforms.client(account), method)(account.account_id)
-            records = drop_personal_fields(context, [result] if hasattr(result, "payload") else list(result))
-            with warehouse.connect() as conn:
-                return [land_lifetime(conn, table, records, day)]
+        with warehouse.connect() as conn:  # one connection (and few transactions) for every account
+            lander = Lander(conn, table)
 
-        return run_for_accounts(context, platforms.accounts().for_platform(platform), pull)
+            def fetch(account):
+                result = getattr(platforms.client(account), method)(account.account_id)
+                return [result] if hasattr(result, "payload") else list(result)
+
+            def stage(account, records):
+                lander.lifetime(account.account_id, drop_personal_fields(context, records), day)
+
+            return run_for_accounts(context, platforms.accounts().for_platform(platform), fetch, stage, lander)
 
     return _asset
 
@@ -216,12 +268,15 @@ def daily_asset(key: list[str], table: str, group: str, method: str, lookback_fi
         start = day - timedelta(days=getattr(platforms, lookback_field))
         apply_rate_limits()
 
-        def pull(account):
-            records = drop_personal_fields(
-                context, list(getattr(platforms.client(account), method)(account.account_id, start, day)))
-            with warehouse.connect() as conn:
-                return [land_daily(conn, table, records)]
+        with warehouse.connect() as conn:  # one connection (and few transactions) for every account
+            lander = Lander(conn, table)
 
-        return run_for_accounts(context, platforms.accounts().for_platform(platform), pull)
+            def fetch(account):
+                return list(getattr(platforms.client(account), method)(account.account_id, start, day))
+
+            def stage(account, records):
+                lander.daily(account.account_id, drop_personal_fields(context, records))
+
+            return run_for_accounts(context, platforms.accounts().for_platform(platform), fetch, stage, lander)
 
     return _asset

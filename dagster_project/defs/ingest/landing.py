@@ -103,47 +103,64 @@ def _payload_json(payload: object) -> str:
 
 
 def _upsert(
-    conn: duckdb.DuckDBPyConnection, table: RawTable, rows: Sequence[tuple], pulled_at: datetime
+    conn: duckdb.DuckDBPyConnection, table: RawTable, rows: Sequence[tuple], pulled_at: datetime,
+    count_total: bool = True,
 ) -> LandingResult:
-    """Upsert rows of (key values..., payload_json) in one transaction."""
+    """Upsert rows of (key values..., payload_json) in one transaction.
+
+    Only the slice of the table this pull can touch is read: its accounts, between its first and
+    last date. Raw tables grow in date order, so DuckDB skips every other row group by its min/max
+    statistics, and the cost and memory of landing follow the size of the pull, not of the history.
+    A row whose payload changed is replaced (newest pull wins, with its `pulled_at`); an identical
+    row is left as it was; new keys are inserted.
+    """
     # The last occurrence of a key in one pull wins (an API may repeat an item across pages).
     deduped = list({row[:-1]: row for row in rows}.values())
     key_cols = list(table.key)
+    cols = ", ".join(key_cols)
     conn.execute("BEGIN TRANSACTION")
     try:
         written = 0
         if deduped:
-            conn.execute(
-                "CREATE OR REPLACE TEMP TABLE _landing AS SELECT * FROM "
-                f"{table.qualified} LIMIT 0"
-            )
-            frame = pd.DataFrame(
-                [(*row[:-1], pulled_at, row[-1]) for row in deduped],
-                columns=[*key_cols, "pulled_at", "payload"],
-            )
+            frame = pd.DataFrame([row[:-1] for row in deduped], columns=key_cols)
+            frame["payload"] = [row[-1] for row in deduped]
             conn.register("_landing_rows", frame)
             try:
                 conn.execute(
-                    f"INSERT INTO _landing ({', '.join(key_cols)}, pulled_at, payload) "
-                    f"SELECT {', '.join(key_cols)}, pulled_at, CAST(payload AS JSON) FROM _landing_rows"
+                    "CREATE OR REPLACE TEMP TABLE _landing AS SELECT "
+                    + ", ".join(f"CAST({c} AS {'DATE' if c == table.date_column else 'VARCHAR'}) AS {c}"
+                                for c in key_cols)
+                    + ", CAST(payload AS VARCHAR) AS payload FROM _landing_rows"
                 )
             finally:
                 conn.unregister("_landing_rows")
-            on = " AND ".join(f"t.{c} = l.{c}" for c in key_cols)
-            changed = conn.execute(
-                f"SELECT count(*) FROM _landing l LEFT JOIN {table.qualified} t ON {on} "
-                "WHERE t.payload IS NULL OR CAST(t.payload AS VARCHAR) <> CAST(l.payload AS VARCHAR)"
-            ).fetchone()
-            written = int(changed[0]) if changed else 0
+            dates = [row[len(key_cols) - 1] for row in deduped]
+            accounts = sorted({row[0] for row in deduped})
+            in_slice = (f"t.{table.date_column} BETWEEN ? AND ? AND t.{table.account_column} "
+                        f"IN ({', '.join('?' * len(accounts))})")
+            params = [min(dates), max(dates), *accounts]
+            same_key = " AND ".join(f"t.{c} = l.{c}" for c in key_cols)
+            # rows of this pull that are new or differ from what is stored
             conn.execute(
-                f"INSERT INTO {table.qualified} ({', '.join(key_cols)}, pulled_at, payload) "
-                f"SELECT {', '.join(key_cols)}, pulled_at, payload FROM _landing "
-                f"ON CONFLICT ({', '.join(key_cols)}) DO UPDATE SET "
-                "payload = excluded.payload, pulled_at = excluded.pulled_at "
-                f"WHERE CAST({table.qualified}.payload AS VARCHAR) <> CAST(excluded.payload AS VARCHAR)"
+                f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT l.* FROM _landing l ANTI JOIN "
+                f"(SELECT {cols}, CAST(payload AS VARCHAR) AS payload FROM {table.qualified} t "
+                f"WHERE {in_slice}) t ON {same_key} AND t.payload = l.payload",
+                params,
             )
+            written = int(conn.execute("SELECT count(*) FROM _changed").fetchone()[0])
+            if written:
+                conn.execute(
+                    f"DELETE FROM {table.qualified} t USING _changed l WHERE {in_slice} AND {same_key}",
+                    params,
+                )
+                conn.execute(
+                    f"INSERT INTO {table.qualified} ({cols}, pulled_at, payload) "
+                    f"SELECT {cols}, CAST(? AS TIMESTAMP), CAST(payload AS JSON) FROM _changed",
+                    [pulled_at],
+                )
             conn.execute("DROP TABLE _landing")
-        total = conn.execute(f"SELECT count(*) FROM {table.qualified}").fetchone()
+            conn.execute("DROP TABLE _changed")
+        total = conn.execute(f"SELECT count(*) FROM {table.qualified}").fetchone() if count_total else None
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -179,6 +196,79 @@ def land_daily(
     table = RAW_TABLES[table_name]
     rows = [(*_key_prefix(table, r), r.metric_date, _payload_json(r.payload)) for r in records]
     return _upsert(conn, table, rows, pulled_at or utc_now())
+
+
+FLUSH_ROWS = 20_000  # staged rows that trigger a merge between two accounts' pulls
+
+
+class Lander:
+    """Lands the pulls of one asset run into one raw table, over one open connection.
+
+    Each account's pull is staged whole, and the staged pulls are merged in one transaction once
+    they reach `flush_rows` rows (always between two accounts, never inside one) and at `finish()`.
+    So an account lands entirely or not at all, the cost of a transaction is shared by many small
+    accounts, and memory is bounded by `flush_rows` (or by one account's pull), not by the history.
+    When a merge fails, its accounts are retried one by one, so only the account whose rows the
+    database refused fails (`failed`), and the others land.
+    """
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, table_name: str, flush_rows: int = FLUSH_ROWS) -> None:
+        self.conn = conn
+        self.table = RAW_TABLES[table_name]
+        self.flush_rows = flush_rows
+        self.staged: list[tuple[str, list[tuple]]] = []
+        self.staged_rows = 0
+        self.received = 0
+        self.written = 0
+        self.failed: dict[str, str] = {}  # account id -> why the database refused its rows
+
+    def lifetime(self, account_id: str, records: Iterable[LifetimeRecord], snapshot_date: date) -> int:
+        rows = [(*_key_prefix(self.table, r), snapshot_date, _payload_json(r.payload)) for r in records]
+        return self._stage(account_id, rows)
+
+    def daily(self, account_id: str, records: Iterable[DailyRecord]) -> int:
+        rows = [(*_key_prefix(self.table, r), r.metric_date, _payload_json(r.payload)) for r in records]
+        return self._stage(account_id, rows)
+
+    def _stage(self, account_id: str, rows: list[tuple]) -> int:
+        if self.staged and self.staged_rows + len(rows) > self.flush_rows:
+            self.flush()
+        self.staged.append((account_id, rows))
+        self.staged_rows += len(rows)
+        return len(rows)
+
+    def flush(self) -> None:
+        staged, self.staged, self.staged_rows = self.staged, [], 0
+        if not staged:
+            return
+        pulled_at = utc_now()
+        try:
+            self._merge([row for _, rows in staged for row in rows], pulled_at)
+        except duckdb.Error as exc:
+            if len(staged) == 1:
+                self.failed[staged[0][0]] = _landing_error(self.table, exc)
+                return
+            for account_id, rows in staged:  # find the account(s) the database refused
+                try:
+                    self._merge(rows, pulled_at)
+                except duckdb.Error as one:
+                    self.failed[account_id] = _landing_error(self.table, one)
+
+    def _merge(self, rows: list[tuple], pulled_at: datetime) -> None:
+        result = _upsert(self.conn, self.table, rows, pulled_at, count_total=False)
+        self.received += result.received
+        self.written += result.written
+
+    def finish(self) -> LandingResult:
+        """Merge what is staged; the table's totals for the asset's metadata."""
+        self.flush()
+        total = self.conn.execute(f"SELECT count(*) FROM {self.table.qualified}").fetchone()
+        return LandingResult(self.table.qualified, self.received, self.written, int(total[0]) if total else 0)
+
+
+def _landing_error(table: RawTable, exc: BaseException) -> str:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"landing into {table.qualified} failed ({exc.__class__.__name__}: {first[:300]})"
 
 
 def land_accounts(conn: duckdb.DuckDBPyConnection, accounts: Iterable, loaded_at: datetime | None = None) -> int:

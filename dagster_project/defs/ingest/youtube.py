@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import dagster as dg
 
 from dagster_project.defs.ingest.common import ASSET_DEFAULTS, lifetime_asset, run_for_accounts
-from dagster_project.defs.ingest.landing import land_daily
+from dagster_project.defs.ingest.landing import Lander
 from dagster_project.defs.partitions import partition_date
 from dagster_project.defs.resources import PlatformsResource, WarehouseResource
 
@@ -30,21 +30,26 @@ def raw_youtube_video_days(context: dg.AssetExecutionContext, warehouse: Warehou
     start = day - timedelta(days=platforms.daily_lookback_days)
     oldest = day - timedelta(days=platforms.youtube_max_age_days)
 
-    def pull(account):
-        with warehouse.connect() as conn:
-            videos = conn.execute(
-                "SELECT video_id, json_extract_string(payload, '$.contentDetails.duration'), "
-                "json_extract_string(payload, '$.snippet.publishedAt') FROM raw.youtube_videos "
-                "WHERE channel_id = ? AND snapshot_date = ?",
-                [account.account_id, day],
-            ).fetchall()
-        ids = sorted(
-            vid for vid, duration, published in videos
-            if duration and parse_iso8601_duration(duration) <= SHORTS_MAX_SECONDS
-            and published and datetime.fromisoformat(published.replace("Z", "+00:00")).date() >= oldest
-        )
-        records = list(platforms.youtube_client(account).iter_video_days(account.account_id, ids, start, day))
-        with warehouse.connect() as conn:
-            return [land_daily(conn, "youtube_video_days", records)]
+    accounts = platforms.accounts().for_platform("youtube")
+    with warehouse.connect() as conn:  # one connection (and few transactions) for every account
+        lander = Lander(conn, "youtube_video_days")
+        # the day's Shorts of every channel, read here: the fetches run in threads without the connection
+        shorts: dict[str, list[str]] = {}
+        for channel, vid, duration, published in conn.execute(
+            "SELECT channel_id, video_id, json_extract_string(payload, '$.contentDetails.duration'), "
+            "json_extract_string(payload, '$.snippet.publishedAt') FROM raw.youtube_videos "
+            "WHERE snapshot_date = ? ORDER BY channel_id, video_id",
+            [day],
+        ).fetchall():
+            if (duration and parse_iso8601_duration(duration) <= SHORTS_MAX_SECONDS and published
+                    and datetime.fromisoformat(published.replace("Z", "+00:00")).date() >= oldest):
+                shorts.setdefault(channel, []).append(vid)
 
-    return run_for_accounts(context, platforms.accounts().for_platform("youtube"), pull)
+        def fetch(account):
+            ids = shorts.get(account.account_id, [])
+            return list(platforms.youtube_client(account).iter_video_days(account.account_id, ids, start, day))
+
+        def stage(account, records):
+            lander.daily(account.account_id, records)
+
+        return run_for_accounts(context, accounts, fetch, stage, lander)

@@ -190,7 +190,8 @@ def step_pull(args: dict[str, Any]) -> dict[str, Any]:
                       for a in per_asset],
         "rss_before_mib": rss_before,
         "peak_rss_self_mib": _peak_rss_mib(),
-        "modes": {k: os.environ.get(k, "") for k in ("SHORTFORM_META_INSIGHTS", "SHORTFORM_YOUTUBE_REPORTS")},
+        "modes": {k: os.environ.get(k, "") for k in ("SHORTFORM_META_INSIGHTS", "SHORTFORM_YOUTUBE_REPORTS",
+                                                      "SHORTFORM_INGEST_WORKERS")},
     }
     if chttp is not None and hasattr(chttp, "request_counts"):
         out["connector_request_counts"] = dict(chttp.request_counts())

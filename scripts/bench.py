@@ -233,7 +233,8 @@ def memory_phase(b: Bench, name: str, days: int) -> dict[str, Any]:
 def mode_text(modes: dict[str, str]) -> str:
     meta = modes.get("SHORTFORM_META_INSIGHTS") or "batch (default)"
     youtube = modes.get("SHORTFORM_YOUTUBE_REPORTS") or "by_day (default)"
-    return f"Meta {meta} / YouTube {youtube}"
+    workers = modes.get("SHORTFORM_INGEST_WORKERS") or "4 (default)"
+    return f"Meta {meta} / YouTube {youtube} / {workers} accounts at once"
 
 
 def pct(samples: list[float], q: float) -> float:
@@ -254,7 +255,7 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
         ours = p["records"] / p["seconds"]
         bare = p["records"] / p["bare_seconds"]
         b.add("ingestion", "records/s, ours (connector + landing), every daily-pull asset", fmt(ours),
-              detail=f"{p['records']:,} records in {p['seconds']:.1f} s; {where}")
+              detail=f"{p['records']:,} records in {p['seconds']:.1f} s; {where}; {mode_text(p['modes'])}")
         b.add("ingestion", "records/s, bare requests loop, same pages", fmt(bare),
               detail=f"{sum(p['requests']['http'].values()):,} requests replayed in {p['bare_seconds']:.1f} s")
         b.add("ingestion", "ours / bare loop", f"{ours / bare:.2f}", ">= 0.8", verdict(ours / bare >= 0.8))

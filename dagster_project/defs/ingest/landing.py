@@ -198,7 +198,7 @@ def land_daily(
     return _upsert(conn, table, rows, pulled_at or utc_now())
 
 
-FLUSH_ROWS = 20_000  # staged rows that trigger a merge between two accounts' pulls
+FLUSH_ROWS = 5_000  # staged rows that trigger a merge between two accounts' pulls
 
 
 class Lander:

@@ -36,6 +36,10 @@ from bench.common import (  # noqa: E402
     world_with_history,
 )
 
+# The measured pulls (throughput, calls, memory) run without the client's TikTok pacer (600 requests
+# a minute, TikTok's documented limit): it waits on purpose, which is not connector or landing cost.
+# The daily_pull job of the refresh rows keeps the default pacing, as production does.
+PULL_ENV = {"SHORTFORM_RATE_LIMITS": "tiktok=off"}
 BEGIN, END = "<!-- bench:begin (written by scripts/bench.py) -->", "<!-- bench:end -->"
 
 
@@ -160,12 +164,13 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
                                 "summary": pull_job.data["summary"] + "\n" + incr.data["summary"]}
             sandbox.set_as_of(end)
             b.log(f"{name}: pull of {end} by the assets directly + bare requests loop (full history)")
-            pull = attempt("pull", lambda: run_step("pull", {**base, "day": end.isoformat(), "bare": True}, env))
+            pull = attempt("pull", lambda: run_step("pull", {**base, "day": end.isoformat(), "bare": True},
+                                                   env | PULL_ENV))
             if pull:
                 out["pull"] = pull.data | {"maxrss_mib": pull.maxrss_mib}
             b.log(f"{name}: naive-pattern pull of {end} (per_object / per_video) into an empty warehouse")
             naive_work = work / "naive"
-            naive_env = sandbox_environ(sandbox.url, naive_work, accounts) | {
+            naive_env = sandbox_environ(sandbox.url, naive_work, accounts) | PULL_ENV | {
                 "SHORTFORM_META_INSIGHTS": "per_object", "SHORTFORM_YOUTUBE_REPORTS": "per_video"}
             naive = attempt("naive_pull", lambda: run_step("pull", {"work": str(naive_work), "day": end.isoformat()}, naive_env))
             if naive:
@@ -221,7 +226,7 @@ def memory_phase(b: Bench, name: str, days: int) -> dict[str, Any]:
                              "first": settings.history_start.isoformat(), "last": last.isoformat(),
                              "sandbox": sandbox.url}, env)
         sandbox.set_as_of(settings.end)
-        pull = run_step("pull", {"work": str(work), "day": settings.end.isoformat()}, env)
+        pull = run_step("pull", {"work": str(work), "day": settings.end.isoformat()}, env | PULL_ENV)
         return pull.data | {"maxrss_mib": pull.maxrss_mib, "days": (settings.end - settings.history_start).days + 1}
     finally:
         sandbox.stop()
@@ -255,7 +260,8 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
         ours = p["records"] / p["seconds"]
         bare = p["records"] / p["bare_seconds"]
         b.add("ingestion", "records/s, ours (connector + landing), every daily-pull asset", fmt(ours),
-              detail=f"{p['records']:,} records in {p['seconds']:.1f} s; {where}; {mode_text(p['modes'])}")
+              detail=f"{p['records']:,} records in {p['seconds']:.1f} s; {where}; {mode_text(p['modes'])}; "
+              "TikTok client pacing off (its 600/min pacer waits on purpose)")
         b.add("ingestion", "records/s, bare requests loop, same pages", fmt(bare),
               detail=f"{sum(p['requests']['http'].values()):,} requests replayed in {p['bare_seconds']:.1f} s")
         b.add("ingestion", "ours / bare loop", f"{ours / bare:.2f}", ">= 0.8", verdict(ours / bare >= 0.8))

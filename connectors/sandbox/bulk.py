@@ -21,7 +21,8 @@ row against real day-by-day pulls over HTTP.
 Daily rows are computed once per (object, day) at the as-of date of the last pull that covered the
 day (a row, once served, is served by every later pull of its window, so the newest pull is the one
 that wins). Rows are built in Python lists and inserted per table in chunks through one
-DataFrame each (`INSERT OR REPLACE`: re-running over existing rows upserts like landing does).
+Arrow table each: appended to a table that was empty when the run began, upserted with landing's
+`_upsert` into one that was not (re-running over existing rows changes what changed, like landing).
 """
 
 from __future__ import annotations
@@ -79,6 +80,10 @@ class _Sink:
         self.tables = RAW_TABLES
         self.buffers: dict[str, list[tuple]] = {}
         self.counts: dict[str, int] = {}
+        # Every key is generated once per run, so a table that starts empty is appended to; one
+        # that already holds rows is upserted into.
+        self.appending = {name for name, t in RAW_TABLES.items()
+                          if conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM {t.qualified} LIMIT 1)").fetchall()[0][0] == 0}
 
     def add(self, table: str, row: tuple) -> None:
         buf = self.buffers.setdefault(table, [])
@@ -88,6 +93,8 @@ class _Sink:
 
     def flush(self, table: str | None = None) -> None:
         import pyarrow as pa
+
+        from dagster_project.defs.ingest.landing import _upsert
 
         for name in [table] if table else list(self.buffers):
             rows = self.buffers.get(name) or []
@@ -103,11 +110,16 @@ class _Sink:
                       for i, c in enumerate(key_cols)}
             arrays["payload"] = pa.array(cols[-1], type=pa.string())
             frame = pa.table(arrays)
+            if name not in self.appending:
+                # the table held rows before this run: upsert like landing does (slower)
+                _upsert(self.conn, t, rows, self.pulled_at, count_total=False)
+                self.counts[name] = self.counts.get(name, 0) + len(rows)
+                continue
             view = f"_bulk_{name}"
             self.conn.register(view, frame)
             try:
                 self.conn.execute(
-                    f"INSERT OR REPLACE INTO {t.qualified} ({', '.join(key_cols)}, pulled_at, payload) "
+                    f"INSERT INTO {t.qualified} ({', '.join(key_cols)}, pulled_at, payload) "
                     f"SELECT {', '.join(key_cols)}, CAST(? AS TIMESTAMP), CAST(payload AS JSON) FROM {view}",
                     [self.pulled_at],
                 )
@@ -166,9 +178,8 @@ class _Generator:
     """One method per platform; each adds its tables' rows to the sink."""
 
     def __init__(self, world: World, first: date, last: date, lookbacks: Lookbacks, sink: _Sink) -> None:
-        from dagster_project.defs.ingest.common import _without_personal_fields
         from dagster_project.defs.ingest.landing import _payload_json
-        from dagster_project.defs.quality.pii import DENIED_COLUMN
+        from dagster_project.privacy import DENIED_COLUMN, without_personal_fields
 
         self.world = world
         self.first, self.last = first, last
@@ -177,13 +188,13 @@ class _Generator:
         # builders of a server that is never started (no socket is used by the builders)
         self.srv = SandboxServer(world, host="127.0.0.1", port=0)
         self.srv._httpd.server_close()
-        self._strip = _without_personal_fields
+        self._strip = without_personal_fields
         self._json = _payload_json
         self._denied = DENIED_COLUMN
         self._key_sets: dict[tuple, bool] = {}  # a dict's key tuple -> does it hold a denied key
 
     def _has_denied_key(self, node: Any) -> bool:
-        """Would the ingest's drop_personal_fields remove anything from `node`? (cached per key set)"""
+        """Would landing's minimization remove anything from `node`? (cached per key set)"""
         if isinstance(node, dict):
             keys = tuple(node)
             bad = self._key_sets.get(keys)

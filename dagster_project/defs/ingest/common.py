@@ -13,10 +13,8 @@ the step fails at once as *transient* (no in-run retry), and the other platforms
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
-from typing import Any
 
 import dagster as dg
 
@@ -35,7 +33,6 @@ from connectors.http import (
 from dagster_project import settings
 from dagster_project.defs.ingest.landing import Lander
 from dagster_project.defs.partitions import daily_partitions, partition_date
-from dagster_project.defs.quality.pii import DENIED_COLUMN, DENIED_KEY_HINT
 from dagster_project.defs.resources import PlatformsResource, WarehouseResource
 from dagster_project.settings import Account, ConfigError
 
@@ -133,6 +130,9 @@ def run_for_accounts(
                 context.log.error(f"{exc} -> {remedy(exc, account)}")
                 outcomes.append(AccountOutcome(account, str(exc), retryable, remedy(exc, account), wait))
     landing = lander.finish()
+    if lander.dropped:  # data minimization (E3/E4): only the key names are logged
+        context.log.warning(f"dropped personal-data field(s) {sorted(lander.dropped)} from the payloads of "
+                            f"{landing.table} before landing")
     for outcome in outcomes:
         refused = lander.failed.get(outcome.account.account_id)
         if refused and not outcome.error:
@@ -183,55 +183,6 @@ def pause_for_rate_limit(context: dg.AssetExecutionContext, wait: float, summary
     )
 
 
-@lru_cache(maxsize=4096)
-def _is_personal_key(key: str) -> bool:
-    """Payload keys repeat on every record: each distinct key is matched against the pattern once."""
-    return DENIED_COLUMN.search(key.lower()) is not None
-
-
-def _walk_has_personal_key(node: Any) -> bool:
-    if isinstance(node, dict):
-        return any((isinstance(k, str) and _is_personal_key(k)) or _walk_has_personal_key(v)
-                   for k, v in node.items())
-    if isinstance(node, list):
-        return any(_walk_has_personal_key(v) for v in node)
-    return False
-
-
-def _has_personal_key(payload: Any) -> bool:
-    """Does any key, at any depth, name end-user data? The payload's text (repr, C speed) is
-    searched for the words such keys contain first; only a payload with one of them is walked."""
-    return DENIED_KEY_HINT.search(repr(payload).lower()) is not None and _walk_has_personal_key(payload)
-
-
-def _without_personal_fields(node: Any, dropped: set[str]) -> Any:
-    if isinstance(node, dict):
-        out = {}
-        for key, value in node.items():
-            if isinstance(key, str) and _is_personal_key(key):
-                dropped.add(key)
-                continue
-            out[key] = _without_personal_fields(value, dropped)
-        return out
-    if isinstance(node, list):
-        return [_without_personal_fields(v, dropped) for v in node]
-    return node
-
-
-def drop_personal_fields(context: dg.AssetExecutionContext, records: list) -> list:
-    """Data minimization at the raw boundary (E3/E4): payload keys named like end-user data
-    (commenter_*, user_id, username, *_email, *_phone, handle, ...; the pattern of the marts'
-    column check) are removed at any depth before landing. Only the key names are logged."""
-    dropped: set[str] = set()
-    # A record without such a key is kept as it is (no copy): the common case costs one walk.
-    clean = [replace(r, payload=_without_personal_fields(r.payload, dropped)) if _has_personal_key(r.payload)
-             else r for r in records]
-    if dropped:
-        context.log.warning(f"dropped personal-data field(s) {sorted(dropped)} from "
-                            f"{len(records)} record(s) before landing")
-    return clean
-
-
 def lifetime_asset(key: list[str], table: str, group: str, method: str, description: str):
     """A raw asset landing `client.<method>(account_id)` (one record or many) as the partition day's snapshot."""
     platform = key[1]
@@ -250,7 +201,7 @@ def lifetime_asset(key: list[str], table: str, group: str, method: str, descript
                 return [result] if hasattr(result, "payload") else list(result)
 
             def stage(account, records):
-                lander.lifetime(account.account_id, drop_personal_fields(context, records), day)
+                lander.lifetime(account.account_id, records, day)
 
             return run_for_accounts(context, platforms.accounts().for_platform(platform), fetch, stage, lander)
 
@@ -275,7 +226,7 @@ def daily_asset(key: list[str], table: str, group: str, method: str, lookback_fi
                 return list(getattr(platforms.client(account), method)(account.account_id, start, day))
 
             def stage(account, records):
-                lander.daily(account.account_id, drop_personal_fields(context, records))
+                lander.daily(account.account_id, records)
 
             return run_for_accounts(context, platforms.accounts().for_platform(platform), fetch, stage, lander)
 

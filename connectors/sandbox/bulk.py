@@ -71,11 +71,20 @@ def _days(first: date, last: date) -> Iterator[date]:
 class _Sink:
     """Buffers (key..., payload_json) rows per raw table and bulk-inserts them in chunks."""
 
-    def __init__(self, conn: Any, pulled_at: datetime, chunk_rows: int = CHUNK_ROWS) -> None:
+    def __init__(self, conn: Any, pulled_at: datetime, chunk_rows: int = CHUNK_ROWS, last_day: date | None = None,
+                 lookbacks: Lookbacks | None = None) -> None:
         from dagster_project.defs.ingest.landing import RAW_TABLES
 
         self.conn = conn
         self.pulled_at = pulled_at
+        # Each appended row is stamped as the pull that last wrote it would have been: `pulled_at`
+        # minus the days from that pull to `last_day` (a snapshot's own day; a daily row's metric
+        # date plus its table's lookback, at most `last_day`). So the incremental models' watermark
+        # sees a history of daily pulls, not one pull of everything.
+        self.last_day = last_day
+        lb = lookbacks or Lookbacks()
+        self.lookback_days = {"meta_ad_days": lb.meta_ads, "tiktok_ad_days": lb.tiktok_ads}
+        self.default_lookback = lb.daily
         self.chunk_rows = chunk_rows
         self.tables = RAW_TABLES
         self.buffers: dict[str, list[tuple]] = {}
@@ -90,6 +99,14 @@ class _Sink:
         buf.append(row)
         if len(buf) >= self.chunk_rows:
             self.flush(table)
+
+    def _pulled_at_sql(self, name: str, date_column: str) -> str:
+        if self.last_day is None:
+            return "CAST(? AS TIMESTAMP)"
+        last = f"DATE '{self.last_day.isoformat()}'"
+        pull_day = (date_column if date_column == "snapshot_date" else
+                    f"least({last}, CAST({date_column} + INTERVAL {self.lookback_days.get(name, self.default_lookback)} DAY AS DATE))")
+        return f"CAST(? AS TIMESTAMP) - to_days(CAST(date_diff('day', {pull_day}, {last}) AS INTEGER))"
 
     def flush(self, table: str | None = None) -> None:
         import pyarrow as pa
@@ -120,7 +137,8 @@ class _Sink:
             try:
                 self.conn.execute(
                     f"INSERT INTO {t.qualified} ({', '.join(key_cols)}, pulled_at, payload) "
-                    f"SELECT {', '.join(key_cols)}, CAST(? AS TIMESTAMP), CAST(payload AS JSON) FROM {view}",
+                    f"SELECT {', '.join(key_cols)}, {self._pulled_at_sql(name, t.date_column)}, "
+                    f"CAST(payload AS JSON) FROM {view}",
                     [self.pulled_at],
                 )
             finally:
@@ -143,7 +161,8 @@ def write_raw(
 
     `platforms`: a subset of tiktok, instagram, facebook, youtube, tiktok_ads, meta_ads (default
     all). Returns {raw table: rows written}. `conn` is an open DuckDB connection (the raw schema
-    is created if missing); `pulled_at` defaults to now (naive UTC).
+    is created if missing); `pulled_at` (default now, naive UTC) stamps the last day's pull, and
+    every older row is stamped whole days earlier, as its own pull would have been.
     """
     from dagster_project import settings
     from dagster_project.defs.ingest.landing import ensure_raw_schema, land_accounts, utc_now
@@ -160,7 +179,7 @@ def write_raw(
     config = settings.parse_accounts(world.accounts_config(), "sandbox world")
     stamp = pulled_at or utc_now()
     land_accounts(conn, config.accounts, stamp)
-    gen = _Generator(world, first_day, last_day, lookbacks or Lookbacks(), _Sink(conn, stamp))
+    gen = _Generator(world, first_day, last_day, lookbacks or Lookbacks(), _Sink(conn, stamp, last_day=last_day, lookbacks=lookbacks))
     say = progress or (lambda _msg: None)
     for platform in ALL_PLATFORMS:
         if platform not in chosen:

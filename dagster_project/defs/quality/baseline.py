@@ -43,7 +43,7 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def parse_table_hashes(raw) -> dict[str, int]:
-    """{table: rowcount} from the table_hashes JSON ({"table": "rowcount:md5"})."""
+    """{table: rowcount} from the table_hashes JSON ({"table": "rowcount:digest"})."""
     hashes = json.loads(raw) if isinstance(raw, str) else dict(raw or {})
     counts = {}
     for table, value in hashes.items():

@@ -5,7 +5,7 @@ file stays as it is.
 
 C4 row-count collapse
     Each mart's row count is compared with the count recorded for it by the last *good* publish:
-    the live published file's ``_publish_info.table_hashes`` ("rowcount:md5"). Only runs whose
+    the live published file's ``_publish_info.table_hashes`` ("rowcount:digest"). Only runs whose
     blocking checks passed publish, so failed runs never become the baseline. A mart with fewer
     than ``MIN_SHARE_OF_BASELINE`` (50 %) of its baseline rows fails. No published file yet (first
     run), or a mart the baseline does not know (a new mart), passes. A published file whose record

@@ -119,19 +119,19 @@ class _Sink:
                 continue
             self.buffers[name] = []
             t = self.tables[name]
+            self.counts[name] = self.counts.get(name, 0) + len(rows)
+            if name not in self.appending:
+                # the table held rows before this run: upsert like landing does (slower)
+                _upsert(self.conn, t, rows, self.pulled_at, count_total=False)
+                continue
             key_cols = list(t.key)
             cols = list(zip(*rows, strict=True))
-            # one Arrow table per chunk (typed columns, no pandas object columns); pulled_at is a
-            # constant of the INSERT
+            # one Arrow table per chunk (typed columns, no pandas object columns); pulled_at is
+            # computed by the INSERT from the row's date
             arrays = {c: pa.array(cols[i], type=pa.date32() if c == t.date_column else pa.string())
                       for i, c in enumerate(key_cols)}
             arrays["payload"] = pa.array(cols[-1], type=pa.string())
             frame = pa.table(arrays)
-            if name not in self.appending:
-                # the table held rows before this run: upsert like landing does (slower)
-                _upsert(self.conn, t, rows, self.pulled_at, count_total=False)
-                self.counts[name] = self.counts.get(name, 0) + len(rows)
-                continue
             view = f"_bulk_{name}"
             self.conn.register(view, frame)
             try:
@@ -143,7 +143,6 @@ class _Sink:
                 )
             finally:
                 self.conn.unregister(view)
-            self.counts[name] = self.counts.get(name, 0) + len(rows)
 
 
 def write_raw(
@@ -179,7 +178,8 @@ def write_raw(
     config = settings.parse_accounts(world.accounts_config(), "sandbox world")
     stamp = pulled_at or utc_now()
     land_accounts(conn, config.accounts, stamp)
-    gen = _Generator(world, first_day, last_day, lookbacks or Lookbacks(), _Sink(conn, stamp, last_day=last_day, lookbacks=lookbacks))
+    lookbacks = lookbacks or Lookbacks()
+    gen = _Generator(world, first_day, last_day, lookbacks, _Sink(conn, stamp, last_day=last_day, lookbacks=lookbacks))
     say = progress or (lambda _msg: None)
     for platform in ALL_PLATFORMS:
         if platform not in chosen:
@@ -198,7 +198,7 @@ class _Generator:
 
     def __init__(self, world: World, first: date, last: date, lookbacks: Lookbacks, sink: _Sink) -> None:
         from dagster_project.defs.ingest.landing import _payload_json
-        from dagster_project.privacy import DENIED_COLUMN, without_personal_fields
+        from dagster_project.privacy import is_personal_key, without_personal_fields
 
         self.world = world
         self.first, self.last = first, last
@@ -209,17 +209,17 @@ class _Generator:
         self.srv._httpd.server_close()
         self._strip = without_personal_fields
         self._json = _payload_json
-        self._denied = DENIED_COLUMN
+        self._denied = is_personal_key
         self._key_sets: dict[tuple, bool] = {}  # a dict's key tuple -> does it hold a denied key
 
     def _has_denied_key(self, node: Any) -> bool:
-        """Would landing's minimization remove anything from `node`? (cached per key set)"""
+        """Would landing's minimization remove anything from `node`? (cached per key set; faster
+        here than landing's text search, because many sandbox payloads do hold such a key)"""
         if isinstance(node, dict):
             keys = tuple(node)
             bad = self._key_sets.get(keys)
             if bad is None:
-                bad = self._key_sets[keys] = any(
-                    isinstance(k, str) and self._denied.search(k.lower()) for k in keys)
+                bad = self._key_sets[keys] = any(isinstance(k, str) and self._denied(k) for k in keys)
             if bad:
                 return True
             return any(self._has_denied_key(v) for v in node.values() if isinstance(v, (dict, list)))

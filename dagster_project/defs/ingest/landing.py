@@ -1,8 +1,10 @@
 """Raw landing: idempotent upserts of connector records into DuckDB `raw.*` tables.
 
 Each pull of one platform account and day is written in one transaction: either every row of it
-lands or none does. Rows are keyed by their natural key (kept unique by the upsert). Keys naming end users' personal data are dropped from payloads first. Rows are keyed by their natural key; a re-pull replaces a row only when its
-payload changed (newest pull wins), so landing an identical pull twice changes nothing.
+lands or none does. Rows are keyed by their natural key (kept unique by the upsert, not by a
+PRIMARY KEY); a re-pull replaces a row only when its payload changed (newest pull wins), so landing
+an identical pull twice changes nothing. The ingest assets' `Lander` drops keys naming end users'
+personal data from payloads first.
 """
 
 from __future__ import annotations

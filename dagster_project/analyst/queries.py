@@ -138,18 +138,25 @@ def weekly_trend(filters: Filters, path: PathLike = None, weeks: int | None = No
 
 
 def top_content(filters: Filters, path: PathLike = None, limit: int = 20) -> pd.DataFrame:
-    """The posts with the most views over the filtered days, with their rates."""
-    where, params = filters.where("f.metric_date", brand_col="f.brand", surface_col="f.surface")
+    """The posts with the most views over the filtered days, with their rates. The day rows are
+    summed per content first and only the top rows are joined with dim_content (grouping the day
+    rows by the content's text columns cost 2.5x more at one year of `agency`)."""
+    where, params = filters.where("metric_date")
     sql = f"""
+        WITH summed AS (
+            SELECT content_key, sum(views) AS views, sum(engagements) AS engagements,
+                   sum(watch_seconds) AS watch_seconds
+            FROM {ORGANIC_DAILY}{where}
+            GROUP BY content_key
+            HAVING sum(views) IS NOT NULL
+        )
         SELECT c.brand, c.surface, c.content_id, c.published_date,
                left(coalesce(c.caption, ''), 80) AS caption,
-               CAST(sum(f.views) AS BIGINT) AS views,
-               CAST(sum(f.engagements) AS DOUBLE) / nullif(sum(f.views), 0) AS engagement_rate,
-               CAST(sum(f.watch_seconds) AS DOUBLE) / nullif(sum(f.views), 0) AS watch_seconds_per_view,
+               CAST(s.views AS BIGINT) AS views,
+               CAST(s.engagements AS DOUBLE) / nullif(s.views, 0) AS engagement_rate,
+               CAST(s.watch_seconds AS DOUBLE) / nullif(s.views, 0) AS watch_seconds_per_view,
                c.lifetime_views, c.views_basis, c.permalink
-        FROM {ORGANIC_DAILY} f JOIN {CONTENT} c USING (content_key){where}
-        GROUP BY ALL
-        HAVING sum(f.views) IS NOT NULL
+        FROM summed s JOIN {CONTENT} c USING (content_key)
         ORDER BY views DESC, c.content_id
         LIMIT {int(limit)}
     """

@@ -82,6 +82,8 @@ def _organic(rng: random.Random, brands: tuple[str, ...], start: date, days: int
                 key = f"{platform}:{content_id}"
                 first_seen = max(published, start)
                 cum = 0
+                eng_cum, watch_cum = 0, 0.0
+                same_age: dict[str, Any] = {}  # dim_content's views_dN / engagements_dN / is_dN_complete
                 rows_here = 0
                 day = first_seen
                 while day <= end:
@@ -101,6 +103,12 @@ def _organic(rng: random.Random, brands: tuple[str, ...], start: date, days: int
                     engagements = None if views is None else likes + comments + shares + (saves or 0)
                     watch = None if views is None else round(views * rng.uniform(4, 14), 3)
                     cum += views or rng.randint(1000, 5000)
+                    eng_cum += engagements or 0
+                    watch_cum += watch or 0.0
+                    if age in (1, 7, 28):
+                        same_age |= {f"views_d{age}": cum, f"engagements_d{age}": eng_cum,
+                                     f"watch_seconds_d{age}": round(watch_cum, 3),
+                                     f"is_d{age}_complete": complete}
                     daily.append({
                         "content_key": key, "content_id": content_id, "platform": platform, "surface": surface,
                         "brand": brand, "account_id": account_id, "metric_date": day, "days_since_publish": age,
@@ -121,6 +129,7 @@ def _organic(rng: random.Random, brands: tuple[str, ...], start: date, days: int
                     "published_date": published, "duration_seconds": float(rng.randint(8, 58)),
                     "caption": f"{brand} clip {n} on {surface}", "permalink": f"https://example.invalid/{key}",
                     "views_basis": basis, "first_seen_date": first_seen, "last_seen_date": end, "lifetime_views": cum,
+                    **{f"is_d{n}_complete": False for n in (1, 7, 28)}, **same_age,
                 })
     return pd.DataFrame(contents), pd.DataFrame(daily)
 

@@ -157,28 +157,38 @@ LIKES_CHECK = "gx_daily_likes_not_above_views"
 
 
 def daily_negatives_suite(gx, columns: list[str]):
+    """Run on the unflagged rows only (validate_daily_frame selects them once)."""
     E = gx.expectations
     suite = gx.ExpectationSuite(name="fct_content_daily_non_negative")
     suite.add_expectation(E.ExpectColumnToExist(column="is_restated_down"))
     for column in columns:
-        suite.add_expectation(E.ExpectColumnValuesToBeBetween(
-            column=column, min_value=0, row_condition=UNFLAGGED, condition_parser="pandas"))
+        suite.add_expectation(E.ExpectColumnValuesToBeBetween(column=column, min_value=0))
     return suite
 
 
 def daily_likes_suite(gx):
     """likes > views is a warning, not a block: platforms count likes and views differently
-    (e.g. a like without a counted view), so it is surfaced, not enforced."""
+    (e.g. a like without a counted view), so it is surfaced, not enforced. Unflagged rows only."""
     E = gx.expectations
     suite = gx.ExpectationSuite(name="fct_content_daily_likes_vs_views")
     suite.add_expectation(E.ExpectColumnPairValuesAToBeGreaterThanB(
-        column_A="views", column_B="likes", or_equal=True, ignore_row_if="either_value_is_missing",
-        row_condition=UNFLAGGED, condition_parser="pandas"))
+        column_A="views", column_B="likes", or_equal=True, ignore_row_if="either_value_is_missing"))
     return suite
+
+
+def unflagged_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows the daily suites judge: not flagged is_restated_down (UNFLAGGED). Selected once here
+    instead of a GX row_condition on every expectation, which made GX filter the whole frame once per
+    expectation (45 s against 20 s for 8.4 M rows at one year of `agency`). Without the column the
+    frame is returned whole, and the suite's ExpectColumnToExist fails."""
+    if "is_restated_down" not in df.columns:
+        return df
+    return df.query(UNFLAGGED)
 
 
 def validate_daily_frame(df: pd.DataFrame) -> tuple[SuiteOutcome, SuiteOutcome]:
     """(negatives outcome, likes-vs-views outcome) for a fct_content_daily frame."""
     columns = [c for c in DAILY_COUNT_COLUMNS if c in df.columns]
-    return (run_suite(df, lambda gx: daily_negatives_suite(gx, columns), "fct_content_daily_non_negative"),
-            run_suite(df, daily_likes_suite, "fct_content_daily_likes_vs_views"))
+    judged = unflagged_rows(df)
+    return (run_suite(judged, lambda gx: daily_negatives_suite(gx, columns), "fct_content_daily_non_negative"),
+            run_suite(judged, daily_likes_suite, "fct_content_daily_likes_vs_views"))

@@ -31,8 +31,12 @@ run: $(STAMP)  ## start the sandbox, simulate 5 weeks of daily pulls, build, che
 	@mkdir -p $(DAGSTER_HOME)
 	$(VENV)/bin/shortform simulate
 
+# Test files are spread over TEST_WORKERS processes (pytest-xdist, whole files per worker, so a file's
+# module fixtures are built once). TEST_WORKERS=0 runs them in this process, one after another.
+TEST_WORKERS ?= 2
+
 test: $(BENCH_STAMP)  ## the whole test suite (unit, dbt, end to end, the bench smoke run)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: $(STAMP)  ## unit tests only
 	$(PY) -m pytest -q -m "not slow"

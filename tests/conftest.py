@@ -12,3 +12,22 @@ os.environ.setdefault("TQDM_DISABLE", "1")
 # Configured paths must live under the project or an allowed directory (settings.checked_path);
 # the tests keep their warehouses in pytest's temp dirs.
 os.environ.setdefault("SHORTFORM_ALLOWED_DIRS", os.path.realpath(tempfile.gettempdir()))
+
+
+def pytest_configure(config):
+    """Under pytest-xdist (`make test` runs two workers), parse the dbt manifest once in the
+    controller before the workers start: each worker imports the dbt assets, and two first imports
+    at once would both write dbt/target/manifest.json while the other reads it. The environment is
+    restored afterwards, so the workers start with the same variables as a serial run."""
+    if hasattr(config, "workerinput") or not config.pluginmanager.hasplugin("xdist"):
+        return
+    if getattr(config.option, "numprocesses", None) in (None, 0):
+        return
+    saved = dict(os.environ)
+    try:
+        from dagster_project.defs.transform.dbt import build_dbt_project
+
+        build_dbt_project()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)

@@ -22,6 +22,12 @@ from dagster_project.defs.transform.dbt import dbt_project
 PUBLISH_INFO_TABLE = "_publish_info"
 # DuckDB 1.x readers (older CLIs, BI drivers) cannot open files in the newest storage format.
 STORAGE_COMPATIBILITY_VERSION = "v1.0.0"
+# Day-grain marts are written to the published file in day order, so a reader's date range (the
+# dashboard's last 28 days, an analyst's WHERE metric_date ...) skips the other row groups by their
+# min/max statistics. One year of `agency`: query p95 159 -> 127 ms, one-brand dashboard queries
+# about 2x faster; the publish copy takes ~10 s longer and the file is ~50 % larger (day order
+# compresses the per-post text columns less well than the build's order).
+READ_ORDER_COLUMN = "metric_date"
 
 
 @dataclass(frozen=True)
@@ -106,8 +112,12 @@ def publish_marts(warehouse_path: Path, published_path: Path, run_id: str = "",
         if published_content_hash(published_path) == content:
             return PublishOutcome(published_path, False, content, counts)
         conn.execute(f"ATTACH '{side}' AS pub (STORAGE_VERSION '{STORAGE_COMPATIBILITY_VERSION}', READ_WRITE)")
+        dated = {r[0] for r in conn.execute(
+            "SELECT table_name FROM information_schema.columns WHERE table_schema = 'marts' "
+            f"AND table_catalog = current_database() AND column_name = '{READ_ORDER_COLUMN}'").fetchall()}
         for t in tables:
-            conn.execute(f'CREATE TABLE pub.main."{t}" AS SELECT * FROM marts."{t}"')
+            order = f' ORDER BY "{READ_ORDER_COLUMN}"' if t in dated else ""
+            conn.execute(f'CREATE TABLE pub.main."{t}" AS SELECT * FROM marts."{t}"{order}')
         conn.execute(
             f"CREATE TABLE pub.main.{PUBLISH_INFO_TABLE} (published_at TIMESTAMP, run_id VARCHAR, "
             "content_hash VARCHAR, table_hashes JSON, storage_compatibility_version VARCHAR, checks JSON)"

@@ -172,6 +172,24 @@ def ingest_workers() -> int:
     return int(raw)
 
 
+DUCKDB_MEMORY_LIMIT_ENV = "SHORTFORM_DUCKDB_MEMORY_LIMIT"
+_MEMORY_LIMIT = re.compile(r"(\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)|([1-9]\d?|100)%)", re.IGNORECASE)
+
+
+def duckdb_memory_limit() -> str | None:
+    """SHORTFORM_DUCKDB_MEMORY_LIMIT: DuckDB's memory_limit for every warehouse connection of the
+    pipeline and for dbt (e.g. `2GB`, `50%`). Unset: DuckDB's own default, 80 % of the machine's
+    RAM, which DuckDB fills with cached blocks when it can (a one-year `agency` refresh reached
+    5.6-9.3 GB resident). Beyond the limit DuckDB evicts cached blocks and spills to its temp
+    directory instead of growing."""
+    raw = (os.environ.get(DUCKDB_MEMORY_LIMIT_ENV) or "").strip()
+    if not raw:
+        return None
+    if not _MEMORY_LIMIT.fullmatch(raw):
+        raise ConfigError(f"{DUCKDB_MEMORY_LIMIT_ENV}={raw!r}: expected a size such as 512MB or 2GB, or a share of RAM such as 50%")
+    return raw
+
+
 def meta_insights_mode() -> str:
     """SHORTFORM_META_INSIGHTS: `batch` (default; Graph batch requests and field expansion, many
     objects' insights per HTTP call) or `per_object` (one insights call per Reel)."""

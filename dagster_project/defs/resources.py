@@ -30,10 +30,12 @@ def open_duckdb(path: Path, read_only: bool = False, wait_seconds: float = LOCK_
     """Open a DuckDB file, waiting a bounded time for another writer's lock to go away."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+    limit = settings.duckdb_memory_limit()
+    config = {"memory_limit": limit} if limit else {}
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise

@@ -100,3 +100,30 @@ def test_the_allow_variable_itself_is_checked(value, monkeypatch):
     with pytest.raises(ConfigError, match=ALLOWED_DIRS_ENV):
         settings.allowed_bases()
 
+
+
+@pytest.mark.parametrize("value", ["512MB", "2GB", "1.5GiB", "50%", " 300 mb "])
+def test_duckdb_memory_limit_is_applied_to_pipeline_connections(value, tmp_path, monkeypatch):
+    from dagster_project.defs.resources import open_duckdb
+
+    monkeypatch.setenv(settings.DUCKDB_MEMORY_LIMIT_ENV, value)
+    assert settings.duckdb_memory_limit() == value.strip()
+    conn = open_duckdb(tmp_path / "w.duckdb")
+    try:
+        default = conn.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    finally:
+        conn.close()
+    monkeypatch.delenv(settings.DUCKDB_MEMORY_LIMIT_ENV)
+    conn = open_duckdb(tmp_path / "w.duckdb")
+    try:
+        unset = conn.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    finally:
+        conn.close()
+    assert default != unset  # the cap took effect (the unset default is 80 % of RAM)
+
+
+@pytest.mark.parametrize("value", ["lots", "0%", "200%", "12", "2 GB of RAM"])
+def test_duckdb_memory_limit_refuses_what_duckdb_would_misread(value, monkeypatch):
+    monkeypatch.setenv(settings.DUCKDB_MEMORY_LIMIT_ENV, value)
+    with pytest.raises(ConfigError, match=settings.DUCKDB_MEMORY_LIMIT_ENV):
+        settings.duckdb_memory_limit()

@@ -177,7 +177,9 @@ def step_pull(args: dict[str, Any]) -> dict[str, Any]:
             t0 = time.perf_counter()
             result = asset(context, warehouse=warehouse, platforms=platforms)
             per_asset.append({"asset": asset.key.to_user_string(), "seconds": time.perf_counter() - t0,
-                              "records": _received(result), "first": first, "last": len(rec.requests)})
+                              "records": _received(result), "first": first, "last": len(rec.requests),
+                              # the process's peak so far: the asset that raises it is the one to profile
+                              "peak_rss_mib": _peak_rss_mib()})
         seconds = time.perf_counter() - t_all
     if profiler is not None:
         profiler.stop()

@@ -20,6 +20,8 @@ import pandas as pd
 SAMPLE_BRANDS = ("acme", "globex")
 SAMPLE_START = date(2026, 10, 26)  # a Monday: ISO week 2026-W44
 SAMPLE_DAYS = 21
+# the ages of dim_content's same-age columns (views_d1, views_d7, views_d28, ...)
+SAME_AGE_DAYS = (1, 7, 28)
 BASIS = {
     "tiktok": ("tiktok", "tiktok.video_views"),
     "instagram_reels": ("instagram", "instagram.views"),
@@ -105,7 +107,7 @@ def _organic(rng: random.Random, brands: tuple[str, ...], start: date, days: int
                     cum += views or rng.randint(1000, 5000)
                     eng_cum += engagements or 0
                     watch_cum += watch or 0.0
-                    if age in (1, 7, 28):
+                    if age in SAME_AGE_DAYS:
                         same_age |= {f"views_d{age}": cum, f"engagements_d{age}": eng_cum,
                                      f"watch_seconds_d{age}": round(watch_cum, 3),
                                      f"is_d{age}_complete": complete}
@@ -129,7 +131,7 @@ def _organic(rng: random.Random, brands: tuple[str, ...], start: date, days: int
                     "published_date": published, "duration_seconds": float(rng.randint(8, 58)),
                     "caption": f"{brand} clip {n} on {surface}", "permalink": f"https://example.invalid/{key}",
                     "views_basis": basis, "first_seen_date": first_seen, "last_seen_date": end, "lifetime_views": cum,
-                    **{f"is_d{n}_complete": False for n in (1, 7, 28)}, **same_age,
+                    **{f"is_d{n}_complete": False for n in SAME_AGE_DAYS}, **same_age,
                 })
     return pd.DataFrame(contents), pd.DataFrame(daily)
 

@@ -67,7 +67,7 @@ def table_hashes(conn: duckdb.DuckDBPyConnection, catalog: str, schema: str, tab
             "SELECT count(*), coalesce(CAST(sum(CAST(hash(x) AS HUGEINT)) AS VARCHAR) || '.' || "
             "CAST(bit_xor(hash(x, 'shortform')) AS VARCHAR), '') "
             f'FROM "{catalog}"."{schema}"."{t}" x'
-        ).fetchall()[0]
+        ).fetchone()
         out[t] = f"{row[0]}:{row[1]}"
     return out
 

@@ -158,10 +158,8 @@ class _Side:
         last = inside & (self.day == newest_day)
         if self.basis_missing[last].any():
             kept = inside & self.basis_missing
-            basis = None
         else:
-            basis = max(self.basis[last])
-            kept = inside & ~self.basis_missing & (self.basis == basis)
+            kept = inside & ~self.basis_missing & (self.basis == max(self.basis[last]))
         first = int(np.argmax(kept))
         days = self.day[kept]
         return _Kept(

@@ -101,7 +101,6 @@ def test_the_allow_variable_itself_is_checked(value, monkeypatch):
         settings.allowed_bases()
 
 
-
 @pytest.mark.parametrize("value", ["512MB", "2GB", "1.5GiB", "50%", " 300 mb "])
 def test_duckdb_memory_limit_is_applied_to_pipeline_connections(value, tmp_path, monkeypatch):
     from dagster_project.defs.resources import open_duckdb
@@ -110,7 +109,7 @@ def test_duckdb_memory_limit_is_applied_to_pipeline_connections(value, tmp_path,
     assert settings.duckdb_memory_limit() == value.strip()
     conn = open_duckdb(tmp_path / "w.duckdb")
     try:
-        default = conn.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        capped = conn.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     finally:
         conn.close()
     monkeypatch.delenv(settings.DUCKDB_MEMORY_LIMIT_ENV)
@@ -119,7 +118,7 @@ def test_duckdb_memory_limit_is_applied_to_pipeline_connections(value, tmp_path,
         unset = conn.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     finally:
         conn.close()
-    assert default != unset  # the cap took effect (the unset default is 80 % of RAM)
+    assert capped != unset  # the cap took effect (the unset default is 80 % of RAM)
 
 
 @pytest.mark.parametrize("value", ["lots", "0%", "200%", "12", "2 GB of RAM"])

@@ -29,6 +29,7 @@ from bench.common import (  # noqa: E402
     Sandbox,
     StepFailed,
     accounts_file,
+    cut_raw_history,
     machine,
     run_step,
     sandbox_environ,
@@ -93,7 +94,8 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
 
     primary (agency): history to end-2, full build, then day end-1 as a real daily refresh (Dagster
     daily_pull job + incremental refresh), then day end pulled by the assets directly with the bare
-    loop (throughput, calls, memory at full history), naive-mode calls, dlt, dbt vs floor, queries.
+    loop (throughput, calls, memory at full history), the same pull on the history cut to
+    --memory-days (memory), naive-mode calls, dlt, dbt vs floor, queries.
     not primary (large): history to end-1, full refresh (time, memory), dbt vs floor, queries.
     """
     settings = world_with_history(name, b.args.days if primary else b.args.large_days)
@@ -162,12 +164,28 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
                 out["daily"] = {"pull_seconds": pull_job.data["seconds"], "refresh_seconds": incr.data["seconds"],
                                 "ok": pull_job.data["ok"] and incr.data["ok"],
                                 "summary": pull_job.data["summary"] + "\n" + incr.data["summary"]}
+            # The memory row's short histories: the same world's raw history cut to its last N days,
+            # so the next pull is the same pull (same sandbox, day, pages) over less history.
+            landed_last = day if pull_job else hist_last
+            short_days = [d for d in memory_days(b.args) if d < days]
+            for d in short_days:
+                cut_raw_history(work / "warehouse.duckdb", b.work / f"{name}_{d}d" / "warehouse.duckdb",
+                                landed_last, d)
             sandbox.set_as_of(end)
             b.log(f"{name}: pull of {end} by the assets directly + bare requests loop (full history)")
             pull = attempt("pull", lambda: run_step("pull", {**base, "day": end.isoformat(), "bare": True},
                                                    env | PULL_ENV))
             if pull:
                 out["pull"] = pull.data | {"maxrss_mib": pull.maxrss_mib}
+            out["memory"] = {}
+            for d in short_days:
+                short = b.work / f"{name}_{d}d"
+                b.log(f"{name}: the same pull of {end} on the history cut to its last {d} days (memory row)")
+                step = attempt(f"pull_{d}d", lambda short=short: run_step(
+                    "pull", {"work": str(short), "day": end.isoformat()},
+                    sandbox_environ(sandbox.url, short, accounts) | PULL_ENV))
+                if step:
+                    out["memory"][str(d)] = step.data | {"maxrss_mib": step.maxrss_mib, "days": d}
             b.log(f"{name}: naive-pattern pull of {end} (per_object / per_video) into an empty warehouse")
             naive_work = work / "naive"
             naive_env = sandbox_environ(sandbox.url, naive_work, accounts) | PULL_ENV | {
@@ -195,6 +213,11 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
     return out
 
 
+def memory_days(args: Any) -> list[int]:
+    """The short histories (days) of the ingestion memory row."""
+    return [int(x) for x in str(args.memory_days).split(",") if x]
+
+
 def floor_phase(b: Bench, name: str, work: Path, env: dict[str, str]) -> dict[str, Any] | None:
     try:
         import bench.floor  # noqa: F401
@@ -207,29 +230,6 @@ def floor_phase(b: Bench, name: str, work: Path, env: dict[str, str]) -> dict[st
     except StepFailed as exc:
         b.notes.append(f"{name}: dbt vs floor failed: {exc}")
         return {"error": str(exc).splitlines()[0]}
-
-
-def memory_phase(b: Bench, name: str, days: int) -> dict[str, Any]:
-    """Peak memory of one day's pull (assets directly) on a world cut to `days` days of history."""
-    settings = world_with_history(name, days)
-    work = b.work / f"{name}_{days}d"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    sandbox = Sandbox.start(settings, work / "sandbox.log")
-    try:
-        accounts = accounts_file(sandbox, work / "accounts.yml")
-        env = sandbox_environ(sandbox.url, work, accounts)
-        last = settings.end - timedelta(days=1)
-        sandbox.set_as_of(last)
-        b.log(f"{name} cut to {days} days: raw history, then the pull of {settings.end}")
-        run_step("history", {"work": str(work), "world": settings_to_json(settings),
-                             "first": settings.history_start.isoformat(), "last": last.isoformat(),
-                             "sandbox": sandbox.url}, env)
-        sandbox.set_as_of(settings.end)
-        pull = run_step("pull", {"work": str(work), "day": settings.end.isoformat()}, env | PULL_ENV)
-        return pull.data | {"maxrss_mib": pull.maxrss_mib, "days": (settings.end - settings.history_start).days + 1}
-    finally:
-        sandbox.stop()
 
 
 # ------------------------------------------------------------------------------------------- rows
@@ -351,11 +351,12 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
     if len(mem) >= 2:
         (d1, m1), (d2, m2) = sorted(mem.items())[0], sorted(mem.items())[-1]
         growth = m2["maxrss_mib"] / m1["maxrss_mib"] - 1
-        b.add("memory", f"ingestion peak RSS (ru_maxrss), {d1} vs {d2} days of history",
+        b.add("memory", f"ingestion peak RSS (ru_maxrss), the same pull over {d1} vs {d2} days of history",
               f"{m1['maxrss_mib']:.0f} vs {m2['maxrss_mib']:.0f} MiB ({growth * 100:+.0f} %)", "within 10 %",
               verdict(abs(growth) <= 0.10),
               detail=f"RSS after imports {m1['rss_before_mib']:.0f} / {m2['rss_before_mib']:.0f} MiB; "
-              f"{m1['records']:,} vs {m2['records']:,} records pulled")
+              f"{m1['records']:,} vs {m2['records']:,} records pulled; one world and pull day, its raw "
+              f"history cut to the last {d1} days for the short run")
     else:
         b.missing("memory", "ingestion peak RSS, short vs long history", "within 10 %", "not run")
     rw = large if large else prim
@@ -440,8 +441,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--large-world", default="large", help="world of the large rows, or 'none'")
     parser.add_argument("--large-days", type=int, default=None, help="cut the large world to its last N days")
     parser.add_argument("--days", type=int, default=None, help="cut the primary world to its last N days")
-    parser.add_argument("--memory-days", default="30", help="short history (days) of the ingestion memory row; "
-                        "the long one is the primary world's pull")
+    parser.add_argument("--memory-days", default="30", help="short history (days) of the ingestion memory row: "
+                        "the primary world's raw history cut to its last N days, then the same pull")
     parser.add_argument("--repeat", type=int, default=20, help="runs of each query for the latency percentiles")
     parser.add_argument("--smoke", action="store_true", help="tiny world, short histories, few repeats")
     parser.add_argument("--no-dlt", action="store_true", help="skip the dlt peer")
@@ -492,14 +493,8 @@ def main(argv: list[str] | None = None) -> int:
         except StepFailed as exc:
             b.notes.append(f"large world {a.large_world}: {exc}")
             large = results.get("large")
-    mem: dict[int, dict[str, Any]] = {}
-    for days in [int(x) for x in a.memory_days.split(",") if x]:
-        try:
-            mem[days] = memory_phase(b, a.world, days)
-        except StepFailed as exc:
-            b.notes.append(f"memory at {days} days: {exc}")
+    mem = {int(d): m for d, m in ((prim or {}).get("memory") or {}).items()}
     results["memory"] = mem
-    b.save()
     results["notes"] = list(b.notes)
     results["elapsed"] = time.perf_counter() - b.started
     b.save()

@@ -17,6 +17,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from dagster_project.analyst.db import release
+
 SAMPLE_BRANDS = ("acme", "globex")
 SAMPLE_START = date(2026, 10, 26)  # a Monday: ISO week 2026-W44
 SAMPLE_DAYS = 21
@@ -237,6 +239,7 @@ def build_sample_published(path: str | Path, *, paid: bool = False, brands: tupl
     """Write a synthetic published file at path (replacing it) and return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    release(path)  # this process's open instance of an earlier sample at path
     path.unlink(missing_ok=True)
     rng = random.Random(seed)
     schemas = mart_schemas()

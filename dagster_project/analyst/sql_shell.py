@@ -65,7 +65,7 @@ def run_sql(sql: str, path: str | os.PathLike[str] | None = None, out: TextIO | 
             max_rows: int = MAX_ROWS) -> int:
     """Run every statement of sql on a locked-down read-only connection; 0 on success, 1 on an error."""
     out = out or sys.stdout
-    with connect(path) as conn:
+    with connect(path, shared=False) as conn:
         try:
             statements = conn.extract_statements(sql)
         except duckdb.Error as exc:

@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from connectors.records import DailyRecord, LifetimeRecord
-from dagster_project.privacy import DENIED_KEY_HINT, has_personal_key, without_personal_fields
+from dagster_project.privacy import has_personal_key, may_have_personal_key, without_personal_fields
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def _minimized_json(payload: object, dropped: set[str]) -> str:
     """The payload's JSON text without keys naming end-user data (E3/E4), at any depth; their
     names go to `dropped`. The text is searched first, so a clean payload is serialized once."""
     text = _payload_json(payload)
-    if DENIED_KEY_HINT.search(text) and has_personal_key(payload):
+    if may_have_personal_key(text) and has_personal_key(payload):
         text = _payload_json(without_personal_fields(payload, dropped))
     return text
 

@@ -165,10 +165,18 @@ def test_landing_reads_only_the_slice_of_its_dates(conn):
                                  "full_name", "birthday", "subscriber_list", "top_commenters", "User_Handle"])
 def test_every_denied_key_carries_a_hint_word(key):
     from dagster_project.defs.ingest.landing import _payload_json
-    from dagster_project.privacy import DENIED_COLUMN, DENIED_KEY_HINT
+    from dagster_project.privacy import DENIED_COLUMN, may_have_personal_key
 
     assert DENIED_COLUMN.search(key.lower())
-    assert DENIED_KEY_HINT.search(_payload_json({"nested": [{key: 1}]}))
+    assert may_have_personal_key(_payload_json({"nested": [{key: 1}]}))
+
+
+def test_payloads_without_a_hint_word_are_not_walked():
+    from dagster_project.defs.ingest.landing import _payload_json
+    from dagster_project.privacy import may_have_personal_key
+
+    assert not may_have_personal_key(_payload_json({"id": "m2", "caption": "no such words", "like_count": 3}))
+    assert may_have_personal_key(_payload_json({"caption": "Ask the USER"}))  # a value: walked, nothing dropped
 
 
 def test_lander_drops_personal_keys_at_any_depth_and_keeps_clean_payloads_as_they_are(conn):

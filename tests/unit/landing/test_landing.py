@@ -210,3 +210,20 @@ def test_a_raw_table_with_the_old_primary_key_is_rebuilt_without_it_and_keeps_it
     land_lifetime(c, "tiktok_videos", videos(100), D)
     assert c.execute("SELECT count(*) FROM raw.tiktok_videos").fetchone() == (4,)
     c.close()
+
+
+@pytest.mark.parametrize("payload", [
+    {"b": 1, "a": [1.5, 0.1, 1e16, 1e-05, 3e-07, -0.0, 123456789.123]},
+    {"n": None, "big": 10**30, "neg": -(2**63)},
+    {"nan": float("nan"), "inf": float("inf")},
+    {1: "int key", 2: {"é": "ü\u2028\x7f", "emoji": "😀"}},
+    {"nested": [{"y": True, "x": False}, [], {}], "rate": 0.00012, "tiny": 2.5e-300},
+    ["a", 1, None],
+])
+def test_payload_json_is_the_standard_librarys_text(payload):
+    """orjson writes the landed text only where it is the standard library's, byte for byte."""
+    import json
+
+    from dagster_project.defs.ingest.landing import _payload_json
+
+    assert _payload_json(payload) == json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

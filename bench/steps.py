@@ -360,8 +360,8 @@ def dashboard_queries(path: str) -> list[tuple[str, Any]]:
 
 
 def step_queries(args: dict[str, Any]) -> dict[str, Any]:
-    """Latency of the dashboard's queries (each opens its short-lived read-only connection, as the
-    dashboard does) and of the cookbook's recipes (one read-only connection each), `repeat` times."""
+    """Latency of the dashboard's queries and of the cookbook's recipes, each through
+    analyst.db.connect as the dashboard runs them, `repeat` times after one warm-up pass."""
     from dagster_project.analyst.cookbook import recipes
     from dagster_project.analyst.db import connect
 

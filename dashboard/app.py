@@ -2,8 +2,8 @@
 `streamlit run dashboard/app.py --server.address 127.0.0.1`.
 
 Reads only the published marts file ($SHORTFORM_PUBLISHED_DB, default data/published/marts.duckdb)
-through short-lived read-only connections with external access disabled, so it never blocks a
-refresh and never sees unchecked data. Pages: Overview, Content & cross-posts, Budget reallocation,
+through read-only cursors with external access disabled (dagster_project.analyst.db), so it never
+blocks a refresh and never sees unchecked data. Pages: Overview, Content & cross-posts, Budget reallocation,
 Data status; pick one in the sidebar or with ?page=overview|content|budget|status.
 
 Exposure (RELIABILITY.md E7): `make dashboard` binds 127.0.0.1 and shows no exception details in

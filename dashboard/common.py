@@ -1,7 +1,7 @@
 """Shared pieces of the dashboard: the sidebar filters, number formats, definition captions.
 
-Every query goes through dagster_project.analyst (short-lived read-only connections to the
-published file), so the dashboard never holds the file open between reruns.
+Every query goes through dagster_project.analyst (read-only cursors on the process's open
+instance of the published file, re-attached when a refresh publishes a new one).
 """
 
 from __future__ import annotations

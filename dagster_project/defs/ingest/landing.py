@@ -131,13 +131,15 @@ def _orjson_may_differ(text: str) -> bool:
     """Whether orjson's text may differ from the standard library's: floats under 1e-4 ("1e-05" vs
     "0.00001", "3e-07" vs "3e-7") and NaN/Infinity, which orjson writes as null. Substring
     searches (a regex alternation cost as much as the serialization saved)."""
-    if "null" in text or "0.0000" in text:
+    if "null" in text:
         return True
-    at = text.find("e-")
-    while at > 0:
-        if text[at - 1].isdigit():
-            return True
-        at = text.find("e-", at + 2)
+    for mark, number_before in (("e-", True), ("0.0000", False)):
+        # "3e-7" (a digit before "e-"); "0.00001" as a number (no digit before it, unlike "10.0000")
+        at = text.find(mark)
+        while at > 0:
+            if text[at - 1].isdigit() == number_before:
+                return True
+            at = text.find(mark, at + len(mark))
     return False
 
 

@@ -218,6 +218,7 @@ def test_a_raw_table_with_the_old_primary_key_is_rebuilt_without_it_and_keeps_it
     {"nan": float("nan"), "inf": float("inf")},
     {1: "int key", 2: {"é": "ü\u2028\x7f", "emoji": "😀"}},
     {"nested": [{"y": True, "x": False}, [], {}], "rate": 0.00012, "tiny": 2.5e-300},
+    {"spend": "10.0000", "cpm": 10.00001, "ctr": [0.00001], "neg": -0.00002, "date-e-": "1e-3"},
     ["a", 1, None],
 ])
 def test_payload_json_is_the_standard_librarys_text(payload):

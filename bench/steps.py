@@ -377,7 +377,7 @@ def step_queries(args: dict[str, Any]) -> dict[str, Any]:
         return run
 
     jobs += [(f"cookbook:{r.title[:48]}", recipe_job(r.sql)) for r in recipes()]
-    for _name, fn in jobs:  # one warm-up pass (OS file cache), not counted
+    for _name, fn in jobs:  # one warm-up pass (OS file cache, the attach, DuckDB's cache), not counted
         fn()
     for _ in range(repeat):
         for name, fn in jobs:

@@ -42,6 +42,8 @@ def published_path(path: str | os.PathLike[str] | None = None) -> Path:
     return chosen if chosen.is_absolute() else (Path.cwd() / chosen).resolve()
 
 
+# names DuckDB keeps for its own catalogs (a file so named opens under another name)
+RESERVED_CATALOGS = frozenset({"memory", "temp", "system", "main"})
 MAX_OPEN_FILES = 4  # published files (or file versions) kept open per process, least recently used first out
 
 
@@ -49,7 +51,8 @@ def _catalog_name(file: Path) -> str:
     """The name the file's catalog has when DuckDB opens it directly (its stem), so
     `current_database()` and qualified names read the same through the attached instance."""
     stem = file.stem
-    return stem if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", stem) else "marts"
+    usable = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", stem) and stem.lower() not in RESERVED_CATALOGS
+    return stem if usable else "marts"
 
 
 class _Instance:
@@ -64,6 +67,7 @@ class _Instance:
         try:
             conn.execute(f"ATTACH '{str(file).replace(chr(39), chr(39) * 2)}' AS {self.catalog} (READ_ONLY)")
             conn.execute(f"USE {self.catalog}")
+            conn.execute("DETACH memory")  # no writable catalog shared by the cursors, and the file cannot be detached
             for key, value in READ_ONLY_CONFIG.items():  # after the ATTACH, which is external access
                 conn.execute(f"SET {key} = {'true' if value else 'false'}")
         except BaseException:
@@ -156,7 +160,7 @@ def connect(path: str | os.PathLike[str] | None = None, shared: bool = True) -> 
 
 
 def query_df(sql: str, params: Sequence[Any] | None = None, path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
-    """One query on a fresh connection, as a DataFrame."""
+    """One query (on a cursor of the shared instance), as a DataFrame."""
     with connect(path) as conn:
         return conn.execute(sql, list(params or [])).df(date_as_object=True)
 

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from dagster_project.analyst.db import PUBLISH_INFO_TABLE, Catalog, connect, quote_ident
+from dagster_project.analyst.serving import ACTIVE_RUNS, SURFACE_DAILY
 
 PathLike = str | os.PathLike[str] | None
 
@@ -71,6 +72,23 @@ def _df(sql: str, params: Sequence[Any], path: PathLike) -> pd.DataFrame:
         return conn.execute(sql, list(params)).df(date_as_object=True)
 
 
+def _serving(conn: Any) -> bool:
+    """Whether the published file has the serving tables (analyst.serving); else the panels read
+    fct_content_daily directly, with the same figures."""
+    return conn.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' "
+        f"AND table_name IN ('{SURFACE_DAILY}', '{ACTIVE_RUNS}')").fetchone()[0] == 2
+
+
+def _df_pick(serving_sql: str, serving_params: Sequence[Any], direct_sql: str, direct_params: Sequence[Any],
+             path: PathLike, use_serving: bool | None = None) -> pd.DataFrame:
+    """Run the serving-table form of a query when the file has those tables (or as use_serving says)."""
+    with connect(path) as conn:
+        serving = _serving(conn) if use_serving is None else use_serving
+        sql, params = (serving_sql, serving_params) if serving else (direct_sql, direct_params)
+        return conn.execute(sql, list(params)).df(date_as_object=True)
+
+
 def filter_options(path: PathLike = None) -> dict[str, Any]:
     """Brands, surfaces and the day range the published file covers."""
     with connect(path) as conn:
@@ -80,8 +98,10 @@ def filter_options(path: PathLike = None) -> dict[str, Any]:
     return {"brands": brands, "surfaces": surfaces, "min_date": lo, "max_date": hi}
 
 
-def surface_summary(filters: Filters, path: PathLike = None, by_brand: bool = False) -> pd.DataFrame:
-    """Organic totals per surface (and brand) over the filtered days; rates from the sums."""
+def surface_summary(filters: Filters, path: PathLike = None, by_brand: bool = False,
+                    use_serving: bool | None = None) -> pd.DataFrame:
+    """Organic totals per surface (and brand) over the filtered days; rates from the sums. Read
+    from the serving tables when the file has them (use_serving None), else from the day rows."""
     keys = "brand, surface" if by_brand else "surface"
     where, params = filters.where("metric_date")
     pwhere, pparams = filters.where("published_date")
@@ -109,7 +129,39 @@ def surface_summary(filters: Filters, path: PathLike = None, by_brand: bool = Fa
         FROM daily LEFT JOIN posts USING ({keys})
         ORDER BY {keys}
     """
-    return _df(sql, params + pparams, path)
+    # the same columns from the serving tables: day sums, and runs of active days for the posts
+    swhere, sparams = filters.where(None)
+    run_clauses = [c for c in ("last_date >= ?" if filters.start else "", "first_date <= ?" if filters.end else "") if c]
+    run_params = [d for d in (filters.start, filters.end) if d]
+    rwhere = swhere + (" AND " if swhere else " WHERE ") + " AND ".join(run_clauses) if run_clauses else swhere
+    serving_sql = f"""
+        WITH daily AS (
+            SELECT {keys}, sum(views) AS views, sum(engagements) AS engagements,
+                   sum(watch_seconds) AS watch_seconds, count(DISTINCT metric_date) AS days,
+                   CAST(sum(complete_rows) AS DOUBLE) / sum(row_count) AS complete_share,
+                   max(views_basis) AS views_basis
+            FROM {SURFACE_DAILY}{where}
+            GROUP BY {keys}
+        ),
+        active AS (
+            SELECT {keys}, count(DISTINCT content_key) AS active_contents FROM {ACTIVE_RUNS}{rwhere} GROUP BY {keys}
+        ),
+        posts AS (
+            SELECT {keys}, count(*) AS posts FROM {CONTENT}{pwhere} GROUP BY {keys}
+        )
+        SELECT {', '.join('daily.' + k.strip() for k in keys.split(','))},
+               CAST(daily.views AS BIGINT) AS views,
+               CAST(daily.engagements AS BIGINT) AS engagements,
+               CAST(daily.watch_seconds AS DOUBLE) AS watch_seconds,
+               CAST(daily.engagements AS DOUBLE) / nullif(daily.views, 0) AS engagement_rate,
+               CAST(daily.watch_seconds AS DOUBLE) / nullif(daily.views, 0) AS watch_seconds_per_view,
+               CAST(coalesce(posts.posts, 0) AS BIGINT) AS posts,
+               coalesce(active.active_contents, 0) AS active_contents, daily.days, daily.complete_share,
+               daily.views_basis
+        FROM daily LEFT JOIN posts USING ({keys}) LEFT JOIN active USING ({keys})
+        ORDER BY {keys}
+    """
+    return _df_pick(serving_sql, params + sparams + run_params + pparams, sql, params + pparams, path, use_serving)
 
 
 def weekly_trend(filters: Filters, path: PathLike = None, weeks: int | None = None) -> pd.DataFrame:
@@ -291,8 +343,9 @@ def publish_info(path: PathLike = None) -> dict[str, Any] | None:
     return info
 
 
-def freshness(catalog: Catalog, path: PathLike = None) -> pd.DataFrame:
-    """Per surface: newest day, rows, share of complete rows and (when the mart has it) final rows."""
+def freshness(catalog: Catalog, path: PathLike = None, use_serving: bool | None = None) -> pd.DataFrame:
+    """Per surface: newest day, rows, share of complete rows and (when the mart has it) final rows;
+    the organic part from srv_surface_daily when the file has it (a whole-history scan otherwise)."""
     final = "avg(CASE WHEN is_final THEN 1.0 ELSE 0.0 END)" if catalog.has(ORGANIC_DAILY, "is_final") else "NULL"
     parts = [f"""
         SELECT 'organic' AS source, surface, max(metric_date) AS newest_day, count(*) AS rows,
@@ -306,10 +359,17 @@ def freshness(catalog: Catalog, path: PathLike = None) -> pd.DataFrame:
         SELECT 'paid' AS source, {quote_ident(cols.surface)} AS surface, max({quote_ident(cols.date)}) AS newest_day,
                count(*) AS rows, NULL AS complete_share, CAST({pfinal} AS DOUBLE) AS final_share
         FROM {AD_DAILY} GROUP BY 2""")
-    return _df(" UNION ALL ".join(parts) + " ORDER BY source, surface", [], path)
+    serving = [f"""
+        SELECT 'organic' AS source, surface, max(metric_date) AS newest_day, CAST(sum(row_count) AS BIGINT) AS rows,
+               CAST(sum(complete_rows) AS DOUBLE) / sum(row_count) AS complete_share,
+               CAST({"CAST(sum(final_rows) AS DOUBLE) / sum(row_count)" if final != "NULL" else "NULL"} AS DOUBLE)
+                   AS final_share
+        FROM {SURFACE_DAILY} GROUP BY surface""", *parts[1:]]
+    order = " ORDER BY source, surface"
+    return _df_pick(" UNION ALL ".join(serving) + order, [], " UNION ALL ".join(parts) + order, [], path, use_serving)
 
 
-def not_final_days(catalog: Catalog, path: PathLike = None) -> pd.DataFrame:
+def not_final_days(catalog: Catalog, path: PathLike = None, use_serving: bool | None = None) -> pd.DataFrame:
     """Days per surface whose rows may still change: not is_final when the mart says, else not is_complete."""
     flag = "NOT is_final" if catalog.has(ORGANIC_DAILY, "is_final") else "NOT is_complete"
     sql = f"""
@@ -317,7 +377,13 @@ def not_final_days(catalog: Catalog, path: PathLike = None) -> pd.DataFrame:
         FROM {ORGANIC_DAILY} WHERE {flag}
         GROUP BY surface, metric_date ORDER BY metric_date DESC, surface
     """
-    return _df(sql, [], path)
+    counted = "not_final_rows" if flag == "NOT is_final" else "not_complete_rows"
+    serving_sql = f"""
+        SELECT surface, metric_date, CAST(sum({counted}) AS BIGINT) AS rows, '{flag}' AS criterion
+        FROM {SURFACE_DAILY}
+        GROUP BY surface, metric_date HAVING sum({counted}) > 0 ORDER BY metric_date DESC, surface
+    """
+    return _df_pick(serving_sql, [], sql, [], path, use_serving)
 
 
 def weekly_cpm(filters: Filters, catalog: Catalog, path: PathLike = None) -> pd.DataFrame | None:

@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from dagster_project.analyst.db import release
+from dagster_project.analyst.serving import create_serving_tables
 
 SAMPLE_BRANDS = ("acme", "globex")
 SAMPLE_START = date(2026, 10, 26)  # a Monday: ISO week 2026-W44
@@ -266,6 +267,7 @@ def build_sample_published(path: str | Path, *, paid: bool = False, brands: tupl
             _create(conn, "rpt_budget_reallocation",
                     schemas.get("rpt_budget_reallocation") or FALLBACK_SCHEMAS["rpt_budget_reallocation"], _budget(ads))
             tables += ["fct_ad_daily", "rpt_cost_efficiency_weekly", "rpt_budget_reallocation"]
+        create_serving_tables(conn)  # as publish writes them
         hashes: dict[str, Any] = {
             t: f"{conn.execute(f'SELECT count(*) FROM {t}').fetchone()[0]}:sample" for t in tables}
         conn.execute("CREATE TABLE _publish_info (published_at TIMESTAMP, run_id VARCHAR, content_hash VARCHAR, "

@@ -16,6 +16,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from dagster_project.analyst.serving import create_serving_tables
 from dagster_project.defs.resources import PublishResource, WarehouseResource, open_duckdb
 from dagster_project.defs.transform.dbt import dbt_project
 
@@ -120,6 +121,7 @@ def publish_marts(warehouse_path: Path, published_path: Path, run_id: str = "",
         for t in tables:
             order = f' ORDER BY "{READ_ORDER_COLUMN}"' if t in dated else ""
             conn.execute(f'CREATE TABLE pub.main."{t}" AS SELECT * FROM marts."{t}"{order}')
+        create_serving_tables(conn, "pub.main")  # the dashboard's aggregates of the day rows just copied
         conn.execute(
             f"CREATE TABLE pub.main.{PUBLISH_INFO_TABLE} (published_at TIMESTAMP, run_id VARCHAR, "
             "content_hash VARCHAR, table_hashes JSON, storage_compatibility_version VARCHAR, checks JSON)"

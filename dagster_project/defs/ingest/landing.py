@@ -136,11 +136,21 @@ def _orjson_may_differ(text: str) -> bool:
     for mark, number_before in (("e-", True), ("0.0000", False)):
         # "3e-7" (a digit before "e-"); "0.00001" as a number (no digit before it, unlike "10.0000")
         at = text.find(mark)
-        while at > 0:
-            if text[at - 1].isdigit() == number_before:
+        while at >= 0:
+            if (at > 0 and text[at - 1].isdigit()) == number_before:
                 return True
             at = text.find(mark, at + len(mark))
     return False
+
+
+def _stdlib_json(payload: object) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+# The fast path is taken only when this orjson writes these like the standard library (an orjson
+# older than the pinned one writes 1e16 for 1e+16, for example).
+_ORJSON_PROBE = {"b": [1e16, -2.5e20, 1.5e300, 0.0001, 123456789.123, -0.0, 1.0, 2**63], "a": "é\u2028\x7f😀\"\\"}
+_ORJSON_SAME = orjson.dumps(_ORJSON_PROBE, option=orjson.OPT_SORT_KEYS).decode() == _stdlib_json(_ORJSON_PROBE)
 
 
 def _payload_json(payload: object) -> str:
@@ -151,11 +161,11 @@ def _payload_json(payload: object) -> str:
     bits) or its text may differ (`_orjson_may_differ`), so stored payloads never change form.
     """
     try:
-        text = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS).decode()
+        text = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS).decode() if _ORJSON_SAME else None
     except TypeError:
         text = None
     if text is None or _orjson_may_differ(text):
-        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        text = _stdlib_json(payload)
     return text
 
 

@@ -86,8 +86,9 @@ def test_shared_cursors_cannot_reach_files_write_or_unlock(published, tmp_path):
     other.write_text("a\n1\n")
     with db.connect(published) as conn:
         for sql in (f"SELECT * FROM read_csv('{other}')", f"ATTACH '{tmp_path / 'x.duckdb'}' AS x",
-                    "SET enable_external_access = true", "CREATE TABLE marts.main.t AS SELECT 1",
-                    "DELETE FROM marker"):
+                    "SET enable_external_access = true", "SET memory_limit = '1GB'", "RESET threads",
+                    "CREATE TABLE marts.main.t AS SELECT 1", "DELETE FROM marker",
+                    "CREATE TABLE memory.main.t AS SELECT 1", "USE memory", "DETACH marts"):
             with pytest.raises(duckdb.Error):
                 conn.execute(sql)
     assert _value(published) == 1
@@ -100,8 +101,7 @@ def test_missing_file_names_the_path_and_release_lets_a_writer_in(published):
     with duckdb.connect(str(published)) as conn:  # in place: refused while this process had it attached
         conn.execute("UPDATE marker SET v = 5")
     assert _value(published) == 5
-    db.release(published)
-    published.unlink()
+    published.unlink()  # while this process has it open: the next connect finds it missing
     with pytest.raises(db.PublishedFileMissing, match="marts.duckdb does not exist yet"):
         _value(published)
 
@@ -119,6 +119,16 @@ def test_at_most_a_few_files_stay_open(tmp_path):
     finally:
         for path in paths:
             db.release(path)
+
+
+@pytest.mark.parametrize("stem", ["memory", "Temp", "system", "main", "2026-marts"])
+def test_files_named_like_duckdbs_own_catalogs_open(tmp_path, stem):
+    path = tmp_path / f"{stem}.duckdb"
+    _write(path, 7)
+    try:
+        assert _value(path) == 7
+    finally:
+        db.release(path)
 
 
 def test_unshared_connections_are_private_and_closed(published):

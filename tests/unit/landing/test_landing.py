@@ -228,3 +228,19 @@ def test_payload_json_is_the_standard_librarys_text(payload):
     from dagster_project.defs.ingest.landing import _payload_json
 
     assert _payload_json(payload) == json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("payload", [
+    {"a": 1e16, "b": -2.5e20, "c": 1.5e300, "d": 0.0001, "e": 0.00012, "f": 5e-3},
+    {"é": "ü\u2028\x7f😀\"\\", "b": [1.5, -0.0, 2**63, 2**64 - 1, -(2**63)], "spend": "10.0000", "date-e-": "x"},
+    {"z": {"y": [{"x": True}, [], {}]}, "a": 123456789.123, "big": 1.7976931348623157e308},
+])
+def test_payload_json_takes_orjsons_path_where_it_is_the_same_text(payload, monkeypatch):
+    import json
+
+    from dagster_project.defs.ingest import landing
+
+    expected = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert landing._ORJSON_SAME  # the pinned orjson writes the probe like the standard library
+    monkeypatch.setattr(landing, "_stdlib_json", lambda p: pytest.fail("fell back to the standard library"))
+    assert landing._payload_json(payload) == expected

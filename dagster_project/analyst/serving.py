@@ -1,0 +1,69 @@
+"""Serving tables: small aggregates of `fct_content_daily`, written into the published file next
+to the marts, so the dashboard's all-brand panels do not scan every day row of the window.
+
+* `srv_surface_daily`: one row per brand, surface and day: the sums, the row counts by flag, and
+  the definition of views. Sums over any day range are the sums of the day rows; shares are
+  ratios of the counts, exactly what averaging the 0/1 flags over the rows gives.
+* `srv_content_active_runs`: one row per run of consecutive days on which a post has views. The
+  posts active in a range are those with a run overlapping it, so the distinct count of active
+  posts, which no daily sum can give, reads one row per post instead of one per post and day.
+
+They are derived at publish time from the checked marts (not marts of their own: no separate
+checks, schema contract or Spark build). A published file without them (published before they
+existed, or a hand-built file) is read from `fct_content_daily` directly; both give the same
+figures (tests/unit/analyst/test_serving.py).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+SURFACE_DAILY = "srv_surface_daily"
+ACTIVE_RUNS = "srv_content_active_runs"
+SERVING_TABLES = (SURFACE_DAILY, ACTIVE_RUNS)
+SOURCE = "fct_content_daily"
+
+
+def create_serving_tables(conn: duckdb.DuckDBPyConnection, schema: str = "main") -> list[str]:
+    """Create the serving tables in `schema` (e.g. "pub.main") from its fct_content_daily; the
+    names of the tables created (none when the schema has no fct_content_daily)."""
+    catalog, _, name = schema.rpartition(".")
+    columns = {r[0] for r in conn.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?"
+        + (" AND database_name = ?" if catalog else " AND database_name = current_database()"),
+        [name, SOURCE, *([catalog] if catalog else [])],
+    ).fetchall()}
+    if not columns:
+        return []
+    src = f"{schema}.{SOURCE}"
+    final = ("count(*) FILTER (WHERE is_final)", "count(*) FILTER (WHERE NOT is_final)") if "is_final" in columns \
+        else ("CAST(NULL AS BIGINT)", "CAST(NULL AS BIGINT)")
+    conn.execute(f"""
+        CREATE OR REPLACE TABLE {schema}.{SURFACE_DAILY} AS
+        SELECT brand, surface, metric_date,
+               count(*) AS row_count,
+               count(*) FILTER (WHERE is_complete) AS complete_rows,
+               count(*) FILTER (WHERE NOT is_complete) AS not_complete_rows,
+               {final[0]} AS final_rows,
+               {final[1]} AS not_final_rows,
+               sum(views) AS views, sum(engagements) AS engagements, sum(watch_seconds) AS watch_seconds,
+               max(views_basis) AS views_basis
+        FROM {src}
+        GROUP BY brand, surface, metric_date
+        ORDER BY metric_date, brand, surface
+    """)
+    conn.execute(f"""
+        CREATE OR REPLACE TABLE {schema}.{ACTIVE_RUNS} AS
+        WITH active AS (
+            SELECT brand, surface, content_key, metric_date,
+                   metric_date - CAST(dense_rank() OVER (PARTITION BY content_key ORDER BY metric_date) AS INTEGER)
+                       AS run_anchor
+            FROM {src}
+            WHERE views IS NOT NULL
+        )
+        SELECT brand, surface, content_key, min(metric_date) AS first_date, max(metric_date) AS last_date
+        FROM active
+        GROUP BY brand, surface, content_key, run_anchor
+        ORDER BY first_date, content_key
+    """)
+    return list(SERVING_TABLES)

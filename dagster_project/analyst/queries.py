@@ -105,6 +105,21 @@ def surface_summary(filters: Filters, path: PathLike = None, by_brand: bool = Fa
     keys = "brand, surface" if by_brand else "surface"
     where, params = filters.where("metric_date")
     pwhere, pparams = filters.where("published_date")
+    posts = f"posts AS (SELECT {keys}, count(*) AS posts FROM {CONTENT}{pwhere} GROUP BY {keys})"
+
+    def outer(active_contents: str, joins: str = "") -> str:
+        return f"""
+        SELECT {', '.join('daily.' + k.strip() for k in keys.split(','))},
+               CAST(daily.views AS BIGINT) AS views,
+               CAST(daily.engagements AS BIGINT) AS engagements,
+               CAST(daily.watch_seconds AS DOUBLE) AS watch_seconds,
+               CAST(daily.engagements AS DOUBLE) / nullif(daily.views, 0) AS engagement_rate,
+               CAST(daily.watch_seconds AS DOUBLE) / nullif(daily.views, 0) AS watch_seconds_per_view,
+               CAST(coalesce(posts.posts, 0) AS BIGINT) AS posts,
+               {active_contents} AS active_contents, daily.days, daily.complete_share, daily.views_basis
+        FROM daily LEFT JOIN posts USING ({keys}){joins}
+        ORDER BY {keys}"""
+
     sql = f"""
         WITH daily AS (
             SELECT {keys}, sum(views) AS views, sum(engagements) AS engagements,
@@ -115,20 +130,7 @@ def surface_summary(filters: Filters, path: PathLike = None, by_brand: bool = Fa
             FROM {ORGANIC_DAILY}{where}
             GROUP BY {keys}
         ),
-        posts AS (
-            SELECT {keys}, count(*) AS posts FROM {CONTENT}{pwhere} GROUP BY {keys}
-        )
-        SELECT {', '.join('daily.' + k.strip() for k in keys.split(','))},
-               CAST(daily.views AS BIGINT) AS views,
-               CAST(daily.engagements AS BIGINT) AS engagements,
-               CAST(daily.watch_seconds AS DOUBLE) AS watch_seconds,
-               CAST(daily.engagements AS DOUBLE) / nullif(daily.views, 0) AS engagement_rate,
-               CAST(daily.watch_seconds AS DOUBLE) / nullif(daily.views, 0) AS watch_seconds_per_view,
-               CAST(coalesce(posts.posts, 0) AS BIGINT) AS posts,
-               daily.active_contents, daily.days, daily.complete_share, daily.views_basis
-        FROM daily LEFT JOIN posts USING ({keys})
-        ORDER BY {keys}
-    """
+        {posts}""" + outer("daily.active_contents")
     # the same columns from the serving tables: day sums, and runs of active days for the posts
     swhere, sparams = filters.where(None)
     run_clauses = [c for c in ("last_date >= ?" if filters.start else "", "first_date <= ?" if filters.end else "") if c]
@@ -146,21 +148,7 @@ def surface_summary(filters: Filters, path: PathLike = None, by_brand: bool = Fa
         active AS (
             SELECT {keys}, count(DISTINCT content_key) AS active_contents FROM {ACTIVE_RUNS}{rwhere} GROUP BY {keys}
         ),
-        posts AS (
-            SELECT {keys}, count(*) AS posts FROM {CONTENT}{pwhere} GROUP BY {keys}
-        )
-        SELECT {', '.join('daily.' + k.strip() for k in keys.split(','))},
-               CAST(daily.views AS BIGINT) AS views,
-               CAST(daily.engagements AS BIGINT) AS engagements,
-               CAST(daily.watch_seconds AS DOUBLE) AS watch_seconds,
-               CAST(daily.engagements AS DOUBLE) / nullif(daily.views, 0) AS engagement_rate,
-               CAST(daily.watch_seconds AS DOUBLE) / nullif(daily.views, 0) AS watch_seconds_per_view,
-               CAST(coalesce(posts.posts, 0) AS BIGINT) AS posts,
-               coalesce(active.active_contents, 0) AS active_contents, daily.days, daily.complete_share,
-               daily.views_basis
-        FROM daily LEFT JOIN posts USING ({keys}) LEFT JOIN active USING ({keys})
-        ORDER BY {keys}
-    """
+        {posts}""" + outer("coalesce(active.active_contents, 0)", f" LEFT JOIN active USING ({keys})")
     return _df_pick(serving_sql, params + sparams + run_params + pparams, sql, params + pparams, path, use_serving)
 
 

@@ -22,18 +22,21 @@ SURFACE_DAILY = "srv_surface_daily"
 ACTIVE_RUNS = "srv_content_active_runs"
 SERVING_TABLES = (SURFACE_DAILY, ACTIVE_RUNS)
 SOURCE = "fct_content_daily"
+REQUIRED_COLUMNS = frozenset({"brand", "surface", "metric_date", "content_key", "views", "engagements",
+                              "watch_seconds", "views_basis", "is_complete"})  # is_final is optional
 
 
 def create_serving_tables(conn: duckdb.DuckDBPyConnection, schema: str = "main") -> list[str]:
     """Create the serving tables in `schema` (e.g. "pub.main") from its fct_content_daily; the
-    names of the tables created (none when the schema has no fct_content_daily)."""
+    names of the tables created (none when the schema has no fct_content_daily with the columns
+    they need, so a publish never fails for want of them)."""
     catalog, _, name = schema.rpartition(".")
     columns = {r[0] for r in conn.execute(
         "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?"
         + (" AND database_name = ?" if catalog else " AND database_name = current_database()"),
         [name, SOURCE, *([catalog] if catalog else [])],
     ).fetchall()}
-    if not columns:
+    if not REQUIRED_COLUMNS <= columns:  # a file without the mart, or a hand-made one: nothing to serve
         return []
     src = f"{schema}.{SOURCE}"
     final = ("count(*) FILTER (WHERE is_final)", "count(*) FILTER (WHERE NOT is_final)") if "is_final" in columns \

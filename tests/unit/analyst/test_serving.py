@@ -97,3 +97,11 @@ def test_a_file_without_serving_tables_is_read_from_the_day_rows(sample, tmp_pat
         _same(queries.freshness(catalog, bare), queries.freshness(catalog, sample, use_serving=True))
     finally:
         db.release(bare)
+
+
+def test_no_serving_tables_without_the_columns_they_need():
+    with duckdb.connect(":memory:") as conn:
+        assert create_serving_tables(conn) == []
+        conn.execute("CREATE TABLE fct_content_daily AS SELECT 'acme' AS brand, DATE '2026-11-01' AS metric_date, 3 AS views")
+        assert create_serving_tables(conn) == []
+        assert conn.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'srv_%'").fetchone()[0] == 0

@@ -57,33 +57,30 @@ def world_with_history(name: str, days: int | None):
     return settings
 
 
-def cut_raw_history(source: Path, target: Path, last: date, days: int) -> dict[str, int]:
+def cut_raw_history(source: Path, target: Path, last: date, days: int) -> None:
     """Copy the raw tables (and raw.accounts) of the warehouse `source` into a new warehouse
     `target` (its folder is emptied first), keeping only their last `days` days up to `last`: the
     same world and the same next pull, with a shorter history. Rows keep their order (date, then
-    pull time). Returns the rows per table."""
+    pull time)."""
     import shutil
 
     import duckdb
 
+    from dagster_project.analyst.db import quote_literal
     from dagster_project.defs.ingest.landing import RAW_TABLES, ensure_raw_schema
 
     first = last - timedelta(days=days - 1)
     shutil.rmtree(target.parent, ignore_errors=True)  # no file of an earlier run left beside it
     target.parent.mkdir(parents=True)
-    rows: dict[str, int] = {}
     with duckdb.connect(str(target)) as conn:
         ensure_raw_schema(conn)
-        quoted = str(source).replace("'", "''")
-        conn.execute(f"ATTACH '{quoted}' AS src (READ_ONLY)")
+        conn.execute(f"ATTACH {quote_literal(source)} AS src (READ_ONLY)")
         conn.execute("INSERT INTO raw.accounts BY NAME SELECT * FROM src.raw.accounts")
         for table in RAW_TABLES.values():
             d = table.date_column
             conn.execute(f"INSERT INTO {table.qualified} BY NAME SELECT * FROM src.{table.qualified} "
                          f"WHERE {d} BETWEEN ? AND ? ORDER BY {d}, pulled_at", [first, last])
-            rows[table.name] = conn.execute(f"SELECT count(*) FROM {table.qualified}").fetchone()[0]
         conn.execute("DETACH src")
-    return rows
 
 
 def settings_to_json(settings) -> dict[str, Any]:

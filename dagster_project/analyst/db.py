@@ -65,7 +65,7 @@ class _Instance:
         self.retired = False
         conn = duckdb.connect(":memory:")
         try:
-            conn.execute(f"ATTACH '{str(file).replace(chr(39), chr(39) * 2)}' AS {self.catalog} (READ_ONLY)")
+            conn.execute(f"ATTACH {quote_literal(file)} AS {self.catalog} (READ_ONLY)")
             conn.execute(f"USE {self.catalog}")
             conn.execute("DETACH memory")  # no writable catalog shared by the cursors, and the file cannot be detached
             for key, value in READ_ONLY_CONFIG.items():  # after the ATTACH, which is external access
@@ -100,12 +100,16 @@ def release(path: str | os.PathLike[str] | None = None) -> None:
                 _retire(instance)
 
 
+def _missing(file: Path) -> PublishedFileMissing:
+    return PublishedFileMissing(f"{file} does not exist yet: run `shortform refresh` (or `make run`) first")
+
+
 def _checkout(file: Path) -> _Instance:
     try:
         st = file.stat()
     except FileNotFoundError:
         release(file)
-        raise PublishedFileMissing(f"{file} does not exist yet: run `shortform refresh` (or `make run`) first") from None
+        raise _missing(file) from None
     identity = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
     with _LOCK:
         instance = _INSTANCES.get(file)
@@ -139,7 +143,7 @@ def connect(path: str | os.PathLike[str] | None = None, shared: bool = True) -> 
     file = published_path(path)
     if not shared:
         if not file.exists():
-            raise PublishedFileMissing(f"{file} does not exist yet: run `shortform refresh` (or `make run`) first")
+            raise _missing(file)
         conn = duckdb.connect(str(file), read_only=True, config=dict(READ_ONLY_CONFIG))
         try:
             yield conn
@@ -205,3 +209,8 @@ class Catalog:
 
 def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str | os.PathLike[str]) -> str:
+    """A SQL string literal (e.g. a file path for ATTACH, which takes no parameters)."""
+    return "'" + str(value).replace("'", "''") + "'"

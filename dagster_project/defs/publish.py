@@ -16,6 +16,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from dagster_project.analyst.db import quote_literal
 from dagster_project.analyst.serving import create_serving_tables
 from dagster_project.defs.resources import PublishResource, WarehouseResource, open_duckdb
 from dagster_project.defs.transform.dbt import dbt_project
@@ -114,7 +115,7 @@ def publish_marts(warehouse_path: Path, published_path: Path, run_id: str = "",
         counts = {t: int(h.split(":", 1)[0]) for t, h in hashes.items()}
         if published_content_hash(published_path) == content:
             return PublishOutcome(published_path, False, content, counts)
-        conn.execute(f"ATTACH '{side}' AS pub (STORAGE_VERSION '{STORAGE_COMPATIBILITY_VERSION}', READ_WRITE)")
+        conn.execute(f"ATTACH {quote_literal(side)} AS pub (STORAGE_VERSION '{STORAGE_COMPATIBILITY_VERSION}', READ_WRITE)")
         dated = {r[0] for r in conn.execute(
             "SELECT table_name FROM information_schema.columns WHERE table_schema = 'marts' "
             f"AND table_catalog = current_database() AND column_name = '{READ_ORDER_COLUMN}'").fetchall()}

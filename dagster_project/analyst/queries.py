@@ -89,12 +89,14 @@ def _df_pick(serving_sql: str, serving_params: Sequence[Any], direct_sql: str, d
         return conn.execute(sql, list(params)).df(date_as_object=True)
 
 
-def filter_options(path: PathLike = None) -> dict[str, Any]:
-    """Brands, surfaces and the day range the published file covers."""
+def filter_options(path: PathLike = None, use_serving: bool | None = None) -> dict[str, Any]:
+    """Brands, surfaces and the day range the published file covers (the surfaces and days from
+    srv_surface_daily when the file has it: the same values, without a scan of every day row)."""
     with connect(path) as conn:
+        days = SURFACE_DAILY if (_serving(conn) if use_serving is None else use_serving) else ORGANIC_DAILY
         brands = [r[0] for r in conn.execute(f"SELECT DISTINCT brand FROM {CONTENT} WHERE brand IS NOT NULL ORDER BY 1").fetchall()]
-        surfaces = [r[0] for r in conn.execute(f"SELECT DISTINCT surface FROM {ORGANIC_DAILY} ORDER BY 1").fetchall()]
-        lo, hi = conn.execute(f"SELECT min(metric_date), max(metric_date) FROM {ORGANIC_DAILY}").fetchone()
+        surfaces = [r[0] for r in conn.execute(f"SELECT DISTINCT surface FROM {days} ORDER BY 1").fetchall()]
+        lo, hi = conn.execute(f"SELECT min(metric_date), max(metric_date) FROM {days}").fetchone()
     return {"brands": brands, "surfaces": surfaces, "min_date": lo, "max_date": hi}
 
 

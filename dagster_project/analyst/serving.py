@@ -1,8 +1,8 @@
 """Serving tables: small aggregates of `fct_content_daily`, written into the published file next
 to the marts, so the dashboard's all-brand panels do not scan every day row of the window.
 
-* `srv_surface_daily`: one row per brand, surface and day: the sums, the row counts by flag, and
-  the definition of views. Sums over any day range are the sums of the day rows; shares are
+* `srv_surface_daily`: one row per brand, surface and day: the sums, the row counts by flag
+  (complete, final, spread from a lifetime snapshot, restated down), and the definition of views. Sums over any day range are the sums of the day rows; shares are
   ratios of the counts, exactly what averaging the 0/1 flags over the rows gives.
 * `srv_content_active_runs`: one row per run of consecutive days on which a post has views. The
   posts active in a range are those with a run overlapping it, so the distinct count of active
@@ -23,7 +23,14 @@ ACTIVE_RUNS = "srv_content_active_runs"
 SERVING_TABLES = (SURFACE_DAILY, ACTIVE_RUNS)
 SOURCE = "fct_content_daily"
 REQUIRED_COLUMNS = frozenset({"brand", "surface", "metric_date", "content_key", "views", "engagements",
-                              "watch_seconds", "views_basis", "is_complete"})  # is_final is optional
+                              "watch_seconds", "views_basis", "is_complete"})
+# counted when the mart has the column they read (a NULL count otherwise)
+OPTIONAL_COUNTS = {
+    "final_rows": ("is_final", "is_final"),
+    "not_final_rows": ("is_final", "NOT is_final"),
+    "spread_rows": ("derivation", "derivation = 'snapshot_spread'"),
+    "restated_down_rows": ("is_restated_down", "is_restated_down"),
+}
 
 
 def create_serving_tables(conn: duckdb.DuckDBPyConnection, schema: str = "main") -> list[str]:
@@ -39,16 +46,16 @@ def create_serving_tables(conn: duckdb.DuckDBPyConnection, schema: str = "main")
     if not REQUIRED_COLUMNS <= columns:  # a file without the mart, or a hand-made one: nothing to serve
         return []
     src = f"{schema}.{SOURCE}"
-    final = ("count(*) FILTER (WHERE is_final)", "count(*) FILTER (WHERE NOT is_final)") if "is_final" in columns \
-        else ("CAST(NULL AS BIGINT)", "CAST(NULL AS BIGINT)")
+    counts = ",\n               ".join(
+        f"{f'count(*) FILTER (WHERE {condition})' if column in columns else 'CAST(NULL AS BIGINT)'} AS {counted}"
+        for counted, (column, condition) in OPTIONAL_COUNTS.items())
     conn.execute(f"""
         CREATE OR REPLACE TABLE {schema}.{SURFACE_DAILY} AS
         SELECT brand, surface, metric_date,
                count(*) AS row_count,
                count(*) FILTER (WHERE is_complete) AS complete_rows,
                count(*) FILTER (WHERE NOT is_complete) AS not_complete_rows,
-               {final[0]} AS final_rows,
-               {final[1]} AS not_final_rows,
+               {counts},
                sum(views) AS views, sum(engagements) AS engagements, sum(watch_seconds) AS watch_seconds,
                max(views_basis) AS views_basis
         FROM {src}

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from dagster_project.analyst import db, queries
+from dagster_project.analyst.cookbook import recipes
 from dagster_project.analyst.sample import SAMPLE_DAYS, SAMPLE_START, build_sample_published
 from dagster_project.analyst.serving import ACTIVE_RUNS, SURFACE_DAILY, create_serving_tables
 
@@ -29,6 +30,9 @@ def sample(tmp_path_factory):
         conn.execute("UPDATE fct_content_daily SET is_final = false WHERE metric_date >= ?",
                      [SAMPLE_START + timedelta(days=SAMPLE_DAYS - 3)])
         conn.execute("UPDATE fct_content_daily SET is_complete = false WHERE hash(content_key, metric_date) % 7 = 0")
+        conn.execute("UPDATE fct_content_daily SET derivation = 'snapshot_spread' WHERE hash(metric_date, content_key) % 5 = 0")
+        conn.execute("UPDATE fct_content_daily SET is_restated_down = true WHERE hash(content_key) % 4 = 0 "
+                     "AND metric_date >= ?", [SAMPLE_START + timedelta(days=SAMPLE_DAYS - 5)])
         create_serving_tables(conn)
     db.release(path)
     yield path
@@ -72,6 +76,38 @@ def test_freshness_and_not_final_days_are_the_same(sample):
     assert len(pending) >= 3
 
 
+def test_filter_options_are_the_same(sample):
+    served = queries.filter_options(sample, use_serving=True)
+    assert served == queries.filter_options(sample, use_serving=False)
+    assert served["surfaces"] and served["max_date"] == END
+    assert queries.filter_options(sample) == served
+
+
+# cookbook recipe 5 as it read the day rows before srv_surface_daily counted the flags
+FRESHNESS_FROM_DAY_ROWS = """
+    WITH recent AS (
+        SELECT * FROM fct_content_daily
+        WHERE metric_date > (SELECT max(metric_date) FROM fct_content_daily) - INTERVAL 7 DAY
+    )
+    SELECT surface, max(metric_date) AS newest_day, count(*) AS rows_last_7_days,
+           round(100.0 * avg(CASE WHEN is_complete THEN 1 ELSE 0 END), 1) AS exact_pct_last_7_days,
+           count(*) FILTER (WHERE derivation = 'snapshot_spread') AS spread_rows_last_7_days,
+           count(*) FILTER (WHERE is_restated_down) AS restated_down_rows_last_7_days
+    FROM recent GROUP BY surface ORDER BY surface
+"""
+
+
+def test_cookbook_freshness_recipe_counts_what_the_day_rows_count(sample):
+    recipe = next(r for r in recipes() if r.title.startswith("5."))
+    assert "srv_surface_daily" in recipe.sql
+    with db.connect(sample) as conn:
+        served = conn.execute(recipe.sql).df()
+        direct = conn.execute(FRESHNESS_FROM_DAY_ROWS).df()
+    _same(served, direct)
+    assert (direct["spread_rows_last_7_days"] > 0).all() and direct["restated_down_rows_last_7_days"].sum() > 0
+    assert (direct["exact_pct_last_7_days"] < 100).any()
+
+
 def test_runs_cover_exactly_the_days_with_views(sample):
     with db.connect(sample) as conn:
         runs = conn.execute(f"SELECT content_key, first_date, last_date FROM {ACTIVE_RUNS}").fetchall()
@@ -105,3 +141,14 @@ def test_no_serving_tables_without_the_columns_they_need():
         conn.execute("CREATE TABLE fct_content_daily AS SELECT 'acme' AS brand, DATE '2026-11-01' AS metric_date, 3 AS views")
         assert create_serving_tables(conn) == []
         assert conn.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'srv_%'").fetchone()[0] == 0
+
+
+def test_flag_counts_are_null_when_the_mart_lacks_their_column():
+    with duckdb.connect(":memory:") as conn:
+        conn.execute("""CREATE TABLE fct_content_daily AS SELECT 'acme' AS brand, 'tiktok' AS surface,
+                        DATE '2026-11-01' AS metric_date, 'tiktok:1' AS content_key, 3 AS views, 1 AS engagements,
+                        2.5 AS watch_seconds, 'tiktok.video_views' AS views_basis, true AS is_complete""")
+        assert create_serving_tables(conn) == [SURFACE_DAILY, ACTIVE_RUNS]
+        row = conn.execute(f"SELECT row_count, complete_rows, final_rows, not_final_rows, spread_rows, "
+                           f"restated_down_rows FROM {SURFACE_DAILY}").fetchone()
+    assert row == (1, 1, None, None, None, None)

@@ -60,3 +60,42 @@
         )
     end
 {%- endmacro %}
+
+
+{# Many paths of one JSON column, parsed once per row. DuckDB parses the whole document for every
+   json_extract_string call (and a strict cast repeats its value three times), so a staging
+   model reading sixteen fields parsed each payload about fifty times; one call with a list of
+   paths parses it once (24 s -> 3 s for the 2.4 M Facebook Reels snapshots of one agency year).
+
+     {%- set f = shortform.json_fields('payload', ['$.a', '$.b.c'], ['$.b.d']) -%}
+     with source as (select *, {{ f.select }} from ...),
+     renamed as (select {{ f.at['$.a'] }} as a, {{ f.json['$.b.d'] }} as d_json, ... from source)
+
+   `f.at[path]`: the value as json_text gives it (a string unquoted, a number as its literal text,
+   an object or array as JSON text; null when absent or JSON null). `f.json[path]`: the value as
+   JSON (a string keeps its quotes, so json_type tells a string from an array). `f.select`: the
+   select-list items that compute them, to put in the CTE below the one reading them. Spark reads
+   each path with get_json_object where it is used, as json_text does. #}
+{% macro json_fields(column, text_paths, json_paths=[]) -%}
+    {{ return(adapter.dispatch('json_fields', 'shortform')(column, text_paths, json_paths)) }}
+{%- endmacro %}
+
+{% macro default__json_fields(column, text_paths, json_paths) -%}
+    {%- set at = {} -%}
+    {%- set as_json = {} -%}
+    {%- for path in text_paths -%}{%- do at.update({path: '_json_texts[' ~ loop.index ~ ']'}) -%}{%- endfor -%}
+    {%- for path in json_paths -%}{%- do as_json.update({path: '_json_values[' ~ loop.index ~ ']'}) -%}{%- endfor -%}
+    {%- set items = ["json_extract_string(" ~ column ~ ", ['" ~ text_paths | join("', '") ~ "']) as _json_texts"] -%}
+    {%- if json_paths -%}
+        {%- do items.append("json_extract(" ~ column ~ ", ['" ~ json_paths | join("', '") ~ "']) as _json_values") -%}
+    {%- endif -%}
+    {{ return({'select': items | join(', '), 'at': at, 'json': as_json}) }}
+{%- endmacro %}
+
+{% macro spark__json_fields(column, text_paths, json_paths) -%}
+    {%- set at = {} -%}
+    {%- set as_json = {} -%}
+    {%- for path in text_paths -%}{%- do at.update({path: shortform.json_text(column, path)}) -%}{%- endfor -%}
+    {%- for path in json_paths -%}{%- do as_json.update({path: shortform.json_text(column, path)}) -%}{%- endfor -%}
+    {{ return({'select': 'cast(null as string) as _json_texts', 'at': at, 'json': as_json}) }}
+{%- endmacro %}

@@ -12,12 +12,13 @@
 #}
 {{ config(**shortform.incremental_config(['account_id', 'content_id', 'snapshot_date'], 'snapshot_date')) }}
 {%- set ctx = "'ig_user_id=' || ig_user_id || ', media_id=' || media_id || ', snapshot_date=' || cast(snapshot_date as " ~ dbt.type_string() ~ ")" -%}
+{%- set f = shortform.json_fields('payload', ['$.timestamp', '$.caption', '$.permalink', '$.media_type', '$.media_product_type', '$.insights.plays', '$.insights.views', '$.insights.reach', '$.insights.likes', '$.insights.comments', '$.insights.shares', '$.insights.saved', '$.insights.total_interactions', '$.insights.ig_reels_video_view_total_time', '$.insights.ig_reels_avg_watch_time']) -%}
 
 with
 
 source as (
 
-    select * from {{ source('instagram', 'reels') }}
+    select *, {{ f.select }} from {{ source('instagram', 'reels') }}
     {{ shortform.incremental_raw_dates(source('instagram', 'reels'), 'snapshot_date') }}
 
 ),
@@ -31,36 +32,36 @@ renamed as (
         cast(media_id as {{ dbt.type_string() }}) as content_id,
         cast(snapshot_date as date) as snapshot_date,
 
-        {{ shortform.iso_text_to_utc_timestamp(shortform.json_text('payload', '$.timestamp')) }} as published_at,
-        {{ shortform.json_text('payload', '$.caption') }} as caption,
-        {{ shortform.json_text('payload', '$.permalink') }} as permalink,
-        {{ shortform.json_text('payload', '$.media_type') }} as media_type,
-        {{ shortform.json_text('payload', '$.media_product_type') }} as media_product_type,
+        {{ shortform.iso_text_to_utc_timestamp(f.at['$.timestamp']) }} as published_at,
+        {{ f.at['$.caption'] }} as caption,
+        {{ f.at['$.permalink'] }} as permalink,
+        {{ f.at['$.media_type'] }} as media_type,
+        {{ f.at['$.media_product_type'] }} as media_product_type,
         cast(null as double) as duration_seconds,
 
         -- lifetime totals
         case
             when cast(snapshot_date as date) < {{ shortform.instagram_views_from() }}
-                and {{ shortform.json_text('payload', '$.insights.plays') }} is not null
-            then {{ shortform.to_count(shortform.json_text('payload', '$.insights.plays'), 'instagram.plays', ctx) }}
-            else {{ shortform.to_count(shortform.json_text('payload', '$.insights.views'), 'instagram.views', ctx) }}
+                and {{ f.at['$.insights.plays'] }} is not null
+            then {{ shortform.to_count(f.at['$.insights.plays'], 'instagram.plays', ctx) }}
+            else {{ shortform.to_count(f.at['$.insights.views'], 'instagram.views', ctx) }}
         end as views,
-        {{ shortform.to_count(shortform.json_text('payload', '$.insights.reach'), 'instagram.reach', ctx) }} as reach,
-        {{ shortform.to_count(shortform.json_text('payload', '$.insights.likes'), 'instagram.likes', ctx) }} as likes,
-        {{ shortform.to_count(shortform.json_text('payload', '$.insights.comments'), 'instagram.comments', ctx) }} as comments,
-        {{ shortform.to_count(shortform.json_text('payload', '$.insights.shares'), 'instagram.shares', ctx) }} as shares,
-        {{ shortform.to_count(shortform.json_text('payload', '$.insights.saved'), 'instagram.saved', ctx) }} as saves,
-        {{ shortform.to_count(shortform.json_text('payload', '$.insights.total_interactions'), 'instagram.total_interactions', ctx) }} as total_interactions,
+        {{ shortform.to_count(f.at['$.insights.reach'], 'instagram.reach', ctx) }} as reach,
+        {{ shortform.to_count(f.at['$.insights.likes'], 'instagram.likes', ctx) }} as likes,
+        {{ shortform.to_count(f.at['$.insights.comments'], 'instagram.comments', ctx) }} as comments,
+        {{ shortform.to_count(f.at['$.insights.shares'], 'instagram.shares', ctx) }} as shares,
+        {{ shortform.to_count(f.at['$.insights.saved'], 'instagram.saved', ctx) }} as saves,
+        {{ shortform.to_count(f.at['$.insights.total_interactions'], 'instagram.total_interactions', ctx) }} as total_interactions,
         cast(
-            {{ shortform.to_decimal(shortform.json_text('payload', '$.insights.ig_reels_video_view_total_time'), 'instagram.ig_reels_video_view_total_time', ctx) }}
+            {{ shortform.to_decimal(f.at['$.insights.ig_reels_video_view_total_time'], 'instagram.ig_reels_video_view_total_time', ctx) }}
             * 0.001 as decimal(18, 3)
         ) as watch_seconds,
-        {{ shortform.to_decimal(shortform.json_text('payload', '$.insights.ig_reels_avg_watch_time'), 'instagram.ig_reels_avg_watch_time', ctx, 'double') }}
+        {{ shortform.to_decimal(f.at['$.insights.ig_reels_avg_watch_time'], 'instagram.ig_reels_avg_watch_time', ctx, 'double') }}
             / 1000 as avg_watch_seconds,
 
         case
             when cast(snapshot_date as date) < {{ shortform.instagram_views_from() }}
-                and {{ shortform.json_text('payload', '$.insights.plays') }} is not null
+                and {{ f.at['$.insights.plays'] }} is not null
             then 'instagram.plays'
             else 'instagram.views'
         end as views_basis,

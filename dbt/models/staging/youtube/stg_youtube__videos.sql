@@ -7,12 +7,13 @@
 #}
 {{ config(**shortform.incremental_config(['account_id', 'content_id', 'snapshot_date'], 'snapshot_date')) }}
 {%- set ctx = "'channel_id=' || channel_id || ', video_id=' || video_id || ', snapshot_date=' || cast(snapshot_date as " ~ dbt.type_string() ~ ")" -%}
+{%- set f = shortform.json_fields('payload', ['$.snippet.publishedAt', '$.snippet.title', '$.contentDetails.duration', '$.statistics.viewCount', '$.statistics.likeCount', '$.statistics.commentCount', '$.statistics.favoriteCount']) -%}
 
 with
 
 source as (
 
-    select * from {{ source('youtube', 'videos') }}
+    select *, {{ f.select }} from {{ source('youtube', 'videos') }}
     {{ shortform.incremental_raw_dates(source('youtube', 'videos'), 'snapshot_date') }}
 
 ),
@@ -26,17 +27,17 @@ renamed as (
         cast(video_id as {{ dbt.type_string() }}) as content_id,
         cast(snapshot_date as date) as snapshot_date,
 
-        {{ shortform.iso_text_to_utc_timestamp(shortform.json_text('payload', '$.snippet.publishedAt')) }} as published_at,
-        {{ shortform.json_text('payload', '$.snippet.title') }} as caption,
+        {{ shortform.iso_text_to_utc_timestamp(f.at['$.snippet.publishedAt']) }} as published_at,
+        {{ f.at['$.snippet.title'] }} as caption,
         'https://www.youtube.com/shorts/' || cast(video_id as {{ dbt.type_string() }}) as permalink,
-        {{ shortform.json_text('payload', '$.contentDetails.duration') }} as duration_iso8601,
-        cast({{ shortform.iso8601_duration_to_seconds(shortform.json_text('payload', '$.contentDetails.duration')) }} as double) as duration_seconds,
+        {{ f.at['$.contentDetails.duration'] }} as duration_iso8601,
+        cast({{ shortform.iso8601_duration_to_seconds(f.at['$.contentDetails.duration']) }} as double) as duration_seconds,
 
         -- lifetime counters (strings in the API)
-        {{ shortform.to_count(shortform.json_text('payload', '$.statistics.viewCount'), 'youtube.viewCount', ctx) }} as views,
-        {{ shortform.to_count(shortform.json_text('payload', '$.statistics.likeCount'), 'youtube.likeCount', ctx) }} as likes,
-        {{ shortform.to_count(shortform.json_text('payload', '$.statistics.commentCount'), 'youtube.commentCount', ctx) }} as comments,
-        {{ shortform.to_count(shortform.json_text('payload', '$.statistics.favoriteCount'), 'youtube.favoriteCount', ctx) }} as favorites,
+        {{ shortform.to_count(f.at['$.statistics.viewCount'], 'youtube.viewCount', ctx) }} as views,
+        {{ shortform.to_count(f.at['$.statistics.likeCount'], 'youtube.likeCount', ctx) }} as likes,
+        {{ shortform.to_count(f.at['$.statistics.commentCount'], 'youtube.commentCount', ctx) }} as comments,
+        {{ shortform.to_count(f.at['$.statistics.favoriteCount'], 'youtube.favoriteCount', ctx) }} as favorites,
 
         'youtube.viewCount' as views_basis,
         cast(pulled_at as timestamp) as pulled_at

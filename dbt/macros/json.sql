@@ -43,11 +43,13 @@
 {%- endmacro %}
 
 {% macro default__json_sum_counts(column, path, label, context) -%}
+    {#- the object's values as text, summed in a list (a correlated json_each subquery per row
+        took 30 s of the 36 s of stg_facebook__reels at one agency year) #}
     case
-        when {{ shortform.json_is_object(column, path) }} then coalesce((
-            select sum({{ shortform.to_count("json_extract_string(reaction.value, '$')", label, context) }})
-            from json_each({{ column }}, '{{ path }}') as reaction
-        ), 0)
+        when {{ shortform.json_is_object(column, path) }} then coalesce(list_sum(list_transform(
+            map_values(json_transform(json_extract({{ column }}, '{{ path }}'), '"MAP(VARCHAR, VARCHAR)"')),
+            lambda reaction_count: {{ shortform.to_count('reaction_count', label, context) }}
+        )), 0)
     end
 {%- endmacro %}
 

@@ -5,12 +5,13 @@
 #}
 {{ config(**shortform.incremental_config(['account_id', 'snapshot_date'], 'snapshot_date')) }}
 {%- set ctx = "'ad_account_id=' || ad_account_id" -%}
+{%- set f = shortform.json_fields('payload', ['$.name', '$.currency', '$.timezone_name', '$.timezone_offset_hours_utc']) -%}
 
 with
 
 source as (
 
-    select * from {{ source('meta_ads', 'ad_accounts') }}
+    select *, {{ f.select }} from {{ source('meta_ads', 'ad_accounts') }}
     {{ shortform.incremental_raw_dates(source('meta_ads', 'ad_accounts'), 'snapshot_date') }}
 
 ),
@@ -21,10 +22,10 @@ renamed as (
         'meta_ads' as platform,
         'act_' || regexp_replace(cast(ad_account_id as {{ dbt.type_string() }}), '^act_', '') as account_id,
         cast(snapshot_date as date) as snapshot_date,
-        {{ shortform.json_text('payload', '$.name') }} as account_name,
-        upper({{ shortform.json_text('payload', '$.currency') }}) as currency,
-        {{ shortform.json_text('payload', '$.timezone_name') }} as source_timezone,
-        {{ shortform.to_decimal(shortform.json_text('payload', '$.timezone_offset_hours_utc'), 'meta_ads.timezone_offset_hours_utc', ctx, 'double') }} as timezone_offset_hours_utc,
+        {{ f.at['$.name'] }} as account_name,
+        upper({{ f.at['$.currency'] }}) as currency,
+        {{ f.at['$.timezone_name'] }} as source_timezone,
+        {{ shortform.to_decimal(f.at['$.timezone_offset_hours_utc'], 'meta_ads.timezone_offset_hours_utc', ctx, 'double') }} as timezone_offset_hours_utc,
         cast(pulled_at as timestamp) as pulled_at
     from source
 

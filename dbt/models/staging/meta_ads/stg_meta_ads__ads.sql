@@ -7,12 +7,13 @@
   uses (for a boosted Facebook Reel, the Reel's video id).
 #}
 {{ config(**shortform.incremental_config(['account_id', 'ad_id', 'snapshot_date'], 'snapshot_date')) }}
+{%- set f = shortform.json_fields('payload', ['$.name', '$.campaign_id', '$.adset_id', '$.effective_status', '$.creative.id', '$.creative.effective_object_story_id', '$.creative.effective_instagram_media_id', '$.creative.video_id']) -%}
 
 with
 
 source as (
 
-    select * from {{ source('meta_ads', 'ads') }}
+    select *, {{ f.select }} from {{ source('meta_ads', 'ads') }}
     {{ shortform.incremental_raw_dates(source('meta_ads', 'ads'), 'snapshot_date') }}
 
 ),
@@ -24,15 +25,15 @@ renamed as (
         'act_' || regexp_replace(cast(ad_account_id as {{ dbt.type_string() }}), '^act_', '') as account_id,
         cast(ad_id as {{ dbt.type_string() }}) as ad_id,
         cast(snapshot_date as date) as snapshot_date,
-        {{ shortform.json_text('payload', '$.name') }} as ad_name,
-        {{ shortform.json_text('payload', '$.campaign_id') }} as campaign_id,
-        {{ shortform.json_text('payload', '$.adset_id') }} as adset_id,
-        {{ shortform.json_text('payload', '$.effective_status') }} as ad_status,
-        {{ shortform.json_text('payload', '$.creative.id') }} as creative_id,
-        nullif({{ shortform.json_text('payload', '$.creative.effective_object_story_id') }}, '') as effective_object_story_id,
-        nullif(regexp_extract({{ shortform.json_text('payload', '$.creative.effective_object_story_id') }}, '^[0-9]+_([0-9]+)$', 1), '') as story_post_id,
-        nullif({{ shortform.json_text('payload', '$.creative.effective_instagram_media_id') }}, '') as effective_instagram_media_id,
-        nullif({{ shortform.json_text('payload', '$.creative.video_id') }}, '') as creative_video_id,
+        {{ f.at['$.name'] }} as ad_name,
+        {{ f.at['$.campaign_id'] }} as campaign_id,
+        {{ f.at['$.adset_id'] }} as adset_id,
+        {{ f.at['$.effective_status'] }} as ad_status,
+        {{ f.at['$.creative.id'] }} as creative_id,
+        nullif({{ f.at['$.creative.effective_object_story_id'] }}, '') as effective_object_story_id,
+        nullif(regexp_extract({{ f.at['$.creative.effective_object_story_id'] }}, '^[0-9]+_([0-9]+)$', 1), '') as story_post_id,
+        nullif({{ f.at['$.creative.effective_instagram_media_id'] }}, '') as effective_instagram_media_id,
+        nullif({{ f.at['$.creative.video_id'] }}, '') as creative_video_id,
         cast(pulled_at as timestamp) as pulled_at
     from source
 

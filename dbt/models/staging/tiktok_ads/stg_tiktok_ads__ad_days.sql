@@ -15,13 +15,13 @@
 #}
 {{ config(**shortform.incremental_config(['account_id', 'ad_id', 'metric_date'], 'metric_date')) }}
 {%- set ctx = "'advertiser_id=' || advertiser_id || ', ad_id=' || ad_id || ', metric_date=' || cast(metric_date as " ~ dbt.type_string() ~ ")" -%}
-{%- set m = "payload" -%}
+{%- set f = shortform.json_fields('payload', ['$.dimensions.stat_time_day', '$.metrics.currency', '$.metrics.spend', '$.metrics.impressions', '$.metrics.clicks', '$.metrics.reach', '$.metrics.video_play_actions', '$.metrics.video_watched_2s', '$.metrics.video_watched_6s', '$.metrics.video_views_p25', '$.metrics.video_views_p50', '$.metrics.video_views_p75', '$.metrics.video_views_p100', '$.metrics.likes', '$.metrics.comments', '$.metrics.shares', '$.metrics.follows', '$.metrics.profile_visits']) -%}
 
 with
 
 source as (
 
-    select * from {{ source('tiktok_ads', 'ad_days') }}
+    select *, {{ f.select }} from {{ source('tiktok_ads', 'ad_days') }}
     {{ shortform.incremental_raw_dates(source('tiktok_ads', 'ad_days'), 'metric_date') }}
 
 ),
@@ -33,31 +33,31 @@ renamed as (
         cast(advertiser_id as {{ dbt.type_string() }}) as account_id,
         cast(ad_id as {{ dbt.type_string() }}) as ad_id,
         case
-            when {{ shortform.json_text(m, '$.dimensions.stat_time_day') }} is null then cast(metric_date as date)
-            when {{ shortform.matches_pattern(shortform.json_text(m, '$.dimensions.stat_time_day'), '[0-9]{4}-[0-9]{2}-[0-9]{2}( 00:00:00)?') }}
-                then cast(substring({{ shortform.json_text(m, '$.dimensions.stat_time_day') }}, 1, 10) as date)
-            else cast({{ shortform.raise_error(shortform._cast_error_message(shortform.json_text(m, '$.dimensions.stat_time_day'), 'tiktok_ads.stat_time_day', ctx)) }} as date)
+            when {{ f.at['$.dimensions.stat_time_day'] }} is null then cast(metric_date as date)
+            when {{ shortform.matches_pattern(f.at['$.dimensions.stat_time_day'], '[0-9]{4}-[0-9]{2}-[0-9]{2}( 00:00:00)?') }}
+                then cast(substring({{ f.at['$.dimensions.stat_time_day'] }}, 1, 10) as date)
+            else cast({{ shortform.raise_error(shortform._cast_error_message(f.at['$.dimensions.stat_time_day'], 'tiktok_ads.stat_time_day', ctx)) }} as date)
         end as metric_date,
         'tiktok' as publisher_platform,
         'all' as platform_position,
-        upper({{ shortform.json_text(m, '$.metrics.currency') }}) as currency,
+        upper({{ f.at['$.metrics.currency'] }}) as currency,
 
-        {{ shortform.to_decimal(shortform.json_text(m, '$.metrics.spend'), 'tiktok_ads.spend', ctx, 'decimal(18, 2)') }} as spend_local,
-        {{ shortform.to_count(shortform.json_text(m, '$.metrics.impressions'), 'tiktok_ads.impressions', ctx) }} as impressions,
-        {{ shortform.to_count(shortform.json_text(m, '$.metrics.clicks'), 'tiktok_ads.clicks', ctx) }} as clicks,
-        {{ shortform.to_count(shortform.json_text(m, '$.metrics.reach'), 'tiktok_ads.reach', ctx) }} as reach,
-        {{ shortform.to_count(shortform.json_text(m, '$.metrics.video_play_actions'), 'tiktok_ads.video_play_actions', ctx) }} as video_plays,
-        {{ shortform.to_count(shortform.json_text(m, '$.metrics.video_watched_2s'), 'tiktok_ads.video_watched_2s', ctx) }} as video_2s_views,
-        {{ shortform.to_count(shortform.json_text(m, '$.metrics.video_watched_6s'), 'tiktok_ads.video_watched_6s', ctx) }} as video_6s_views,
-        {{ shortform.to_count(shortform.json_text(m, '$.metrics.video_views_p25'), 'tiktok_ads.video_views_p25', ctx) }} as video_p25_views,
-        {{ shortform.to_count(shortform.json_text(m, '$.metrics.video_views_p50'), 'tiktok_ads.video_views_p50', ctx) }} as video_p50_views,
-        {{ shortform.to_count(shortform.json_text(m, '$.metrics.video_views_p75'), 'tiktok_ads.video_views_p75', ctx) }} as video_p75_views,
-        {{ shortform.to_count(shortform.json_text(m, '$.metrics.video_views_p100'), 'tiktok_ads.video_views_p100', ctx) }} as video_p100_views,
-        {{ shortform.to_count(shortform.json_text(m, '$.metrics.likes'), 'tiktok_ads.likes', ctx) }} as likes,
-        {{ shortform.to_count(shortform.json_text(m, '$.metrics.comments'), 'tiktok_ads.comments', ctx) }} as comments,
-        {{ shortform.to_count(shortform.json_text(m, '$.metrics.shares'), 'tiktok_ads.shares', ctx) }} as shares,
-        {{ shortform.to_count(shortform.json_text(m, '$.metrics.follows'), 'tiktok_ads.follows', ctx) }} as follows,
-        {{ shortform.to_count(shortform.json_text(m, '$.metrics.profile_visits'), 'tiktok_ads.profile_visits', ctx) }} as profile_visits,
+        {{ shortform.to_decimal(f.at['$.metrics.spend'], 'tiktok_ads.spend', ctx, 'decimal(18, 2)') }} as spend_local,
+        {{ shortform.to_count(f.at['$.metrics.impressions'], 'tiktok_ads.impressions', ctx) }} as impressions,
+        {{ shortform.to_count(f.at['$.metrics.clicks'], 'tiktok_ads.clicks', ctx) }} as clicks,
+        {{ shortform.to_count(f.at['$.metrics.reach'], 'tiktok_ads.reach', ctx) }} as reach,
+        {{ shortform.to_count(f.at['$.metrics.video_play_actions'], 'tiktok_ads.video_play_actions', ctx) }} as video_plays,
+        {{ shortform.to_count(f.at['$.metrics.video_watched_2s'], 'tiktok_ads.video_watched_2s', ctx) }} as video_2s_views,
+        {{ shortform.to_count(f.at['$.metrics.video_watched_6s'], 'tiktok_ads.video_watched_6s', ctx) }} as video_6s_views,
+        {{ shortform.to_count(f.at['$.metrics.video_views_p25'], 'tiktok_ads.video_views_p25', ctx) }} as video_p25_views,
+        {{ shortform.to_count(f.at['$.metrics.video_views_p50'], 'tiktok_ads.video_views_p50', ctx) }} as video_p50_views,
+        {{ shortform.to_count(f.at['$.metrics.video_views_p75'], 'tiktok_ads.video_views_p75', ctx) }} as video_p75_views,
+        {{ shortform.to_count(f.at['$.metrics.video_views_p100'], 'tiktok_ads.video_views_p100', ctx) }} as video_p100_views,
+        {{ shortform.to_count(f.at['$.metrics.likes'], 'tiktok_ads.likes', ctx) }} as likes,
+        {{ shortform.to_count(f.at['$.metrics.comments'], 'tiktok_ads.comments', ctx) }} as comments,
+        {{ shortform.to_count(f.at['$.metrics.shares'], 'tiktok_ads.shares', ctx) }} as shares,
+        {{ shortform.to_count(f.at['$.metrics.follows'], 'tiktok_ads.follows', ctx) }} as follows,
+        {{ shortform.to_count(f.at['$.metrics.profile_visits'], 'tiktok_ads.profile_visits', ctx) }} as profile_visits,
 
         cast(pulled_at as timestamp) as pulled_at
     from source

@@ -4,12 +4,13 @@
   (an empty string means none).
 #}
 {{ config(**shortform.incremental_config(['account_id', 'ad_id', 'snapshot_date'], 'snapshot_date')) }}
+{%- set f = shortform.json_fields('payload', ['$.ad_name', '$.campaign_id', '$.adgroup_id', '$.operation_status', '$.secondary_status', '$.tiktok_item_id']) -%}
 
 with
 
 source as (
 
-    select * from {{ source('tiktok_ads', 'ads') }}
+    select *, {{ f.select }} from {{ source('tiktok_ads', 'ads') }}
     {{ shortform.incremental_raw_dates(source('tiktok_ads', 'ads'), 'snapshot_date') }}
 
 ),
@@ -21,14 +22,14 @@ renamed as (
         cast(advertiser_id as {{ dbt.type_string() }}) as account_id,
         cast(ad_id as {{ dbt.type_string() }}) as ad_id,
         cast(snapshot_date as date) as snapshot_date,
-        {{ shortform.json_text('payload', '$.ad_name') }} as ad_name,
-        {{ shortform.json_text('payload', '$.campaign_id') }} as campaign_id,
-        {{ shortform.json_text('payload', '$.adgroup_id') }} as adset_id,
+        {{ f.at['$.ad_name'] }} as ad_name,
+        {{ f.at['$.campaign_id'] }} as campaign_id,
+        {{ f.at['$.adgroup_id'] }} as adset_id,
         coalesce(
-            {{ shortform.json_text('payload', '$.operation_status') }},
-            {{ shortform.json_text('payload', '$.secondary_status') }}
+            {{ f.at['$.operation_status'] }},
+            {{ f.at['$.secondary_status'] }}
         ) as ad_status,
-        nullif(trim({{ shortform.json_text('payload', '$.tiktok_item_id') }}), '') as tiktok_item_id,
+        nullif(trim({{ f.at['$.tiktok_item_id'] }}), '') as tiktok_item_id,
         cast(pulled_at as timestamp) as pulled_at
     from source
 

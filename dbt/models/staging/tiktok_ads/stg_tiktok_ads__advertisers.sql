@@ -4,12 +4,13 @@
   timezone is the IANA zone of its report days (stat_time_day).
 #}
 {{ config(**shortform.incremental_config(['account_id', 'snapshot_date'], 'snapshot_date')) }}
+{%- set f = shortform.json_fields('payload', ['$.name', '$.currency', '$.timezone', '$.display_timezone']) -%}
 
 with
 
 source as (
 
-    select * from {{ source('tiktok_ads', 'advertisers') }}
+    select *, {{ f.select }} from {{ source('tiktok_ads', 'advertisers') }}
     {{ shortform.incremental_raw_dates(source('tiktok_ads', 'advertisers'), 'snapshot_date') }}
 
 ),
@@ -20,11 +21,11 @@ renamed as (
         'tiktok_ads' as platform,
         cast(advertiser_id as {{ dbt.type_string() }}) as account_id,
         cast(snapshot_date as date) as snapshot_date,
-        {{ shortform.json_text('payload', '$.name') }} as account_name,
-        upper({{ shortform.json_text('payload', '$.currency') }}) as currency,
+        {{ f.at['$.name'] }} as account_name,
+        upper({{ f.at['$.currency'] }}) as currency,
         coalesce(
-            {{ shortform.json_text('payload', '$.timezone') }},
-            {{ shortform.json_text('payload', '$.display_timezone') }}
+            {{ f.at['$.timezone'] }},
+            {{ f.at['$.display_timezone'] }}
         ) as source_timezone,
         cast(pulled_at as timestamp) as pulled_at
     from source

@@ -9,12 +9,13 @@
 #}
 {{ config(**shortform.incremental_config(['account_id', 'content_id', 'metric_date'], 'metric_date')) }}
 {%- set ctx = "'channel_id=' || channel_id || ', video_id=' || video_id || ', metric_date=' || cast(metric_date as " ~ dbt.type_string() ~ ")" -%}
+{%- set f = shortform.json_fields('payload', ['$.views', '$.engagedViews', '$.likes', '$.comments', '$.shares', '$.estimatedMinutesWatched', '$.averageViewDuration', '$.subscribersGained']) -%}
 
 with
 
 source as (
 
-    select * from {{ source('youtube', 'video_days') }}
+    select *, {{ f.select }} from {{ source('youtube', 'video_days') }}
     {{ shortform.incremental_raw_dates(source('youtube', 'video_days'), 'metric_date') }}
 
 ),
@@ -28,19 +29,19 @@ renamed as (
         cast(video_id as {{ dbt.type_string() }}) as content_id,
         cast(metric_date as date) as metric_date,
 
-        {{ shortform.to_count(shortform.json_text('payload', '$.views'), 'youtube.views', ctx) }} as views,
-        {{ shortform.to_count(shortform.json_text('payload', '$.engagedViews'), 'youtube.engagedViews', ctx) }} as engaged_views,
+        {{ shortform.to_count(f.at['$.views'], 'youtube.views', ctx) }} as views,
+        {{ shortform.to_count(f.at['$.engagedViews'], 'youtube.engagedViews', ctx) }} as engaged_views,
         cast(null as bigint) as reach,
-        {{ shortform.to_count(shortform.json_text('payload', '$.likes'), 'youtube.likes', ctx) }} as likes,
-        {{ shortform.to_count(shortform.json_text('payload', '$.comments'), 'youtube.comments', ctx) }} as comments,
-        {{ shortform.to_count(shortform.json_text('payload', '$.shares'), 'youtube.shares', ctx) }} as shares,
+        {{ shortform.to_count(f.at['$.likes'], 'youtube.likes', ctx) }} as likes,
+        {{ shortform.to_count(f.at['$.comments'], 'youtube.comments', ctx) }} as comments,
+        {{ shortform.to_count(f.at['$.shares'], 'youtube.shares', ctx) }} as shares,
         cast(null as bigint) as saves,
         cast(
-            {{ shortform.to_decimal(shortform.json_text('payload', '$.estimatedMinutesWatched'), 'youtube.estimatedMinutesWatched', ctx) }}
+            {{ shortform.to_decimal(f.at['$.estimatedMinutesWatched'], 'youtube.estimatedMinutesWatched', ctx) }}
             * 60 as decimal(18, 3)
         ) as watch_seconds,
-        {{ shortform.to_decimal(shortform.json_text('payload', '$.averageViewDuration'), 'youtube.averageViewDuration', ctx, 'double') }} as avg_watch_seconds,
-        {{ shortform.to_count(shortform.json_text('payload', '$.subscribersGained'), 'youtube.subscribersGained', ctx) }} as subscribers_gained,
+        {{ shortform.to_decimal(f.at['$.averageViewDuration'], 'youtube.averageViewDuration', ctx, 'double') }} as avg_watch_seconds,
+        {{ shortform.to_count(f.at['$.subscribersGained'], 'youtube.subscribersGained', ctx) }} as subscribers_gained,
 
         {{ shortform.youtube_views_basis('cast(metric_date as date)') }} as views_basis,
         cast(pulled_at as timestamp) as pulled_at

@@ -63,40 +63,41 @@ all_snapshots as (
 
 ),
 
+{%- set snapshot_columns = ['platform', 'surface', 'account_id', 'content_id', 'published_at', 'duration_seconds', 'caption', 'permalink', 'views_basis', 'lifetime_views'] %}
 ranked as (
 
+    -- per content: its latest snapshot's columns, and the first and last snapshot dates
     select
-        all_snapshots.*,
-        row_number() over (partition by content_key order by snapshot_date desc) as recency_rank,
-        min(snapshot_date) over (partition by content_key) as first_seen_date,
-        max(snapshot_date) over (partition by content_key) as last_seen_date
+        content_key,
+        {{ shortform.latest_row(snapshot_columns, 'snapshot_date') }} as latest_snapshot,
+        min(snapshot_date) as first_seen_date,
+        max(snapshot_date) as last_seen_date
     from all_snapshots
+    group by content_key
 
 ),
 
 youtube_shorts as (
 
     select content_key
-    from (
-        select
-            content_key,
-            is_short,
-            row_number() over (partition by content_key order by snapshot_date desc) as recency_rank
-        from youtube_snapshots
-    ) as latest_youtube
-    where recency_rank = 1 and is_short
+    from youtube_snapshots
+    group by content_key
+    having ({{ shortform.latest_row(['is_short'], 'snapshot_date') }}).is_short
 
 ),
 
 latest as (
 
-    select ranked.*
+    select
+        content_key,
+        {%- for column in snapshot_columns %}
+        latest_snapshot.{{ column }} as {{ column }},
+        {%- endfor %}
+        first_seen_date,
+        last_seen_date
     from ranked
-    where recency_rank = 1
-        and (
-            platform <> 'youtube'
-            or content_key in (select content_key from youtube_shorts)
-        )
+    where latest_snapshot.platform <> 'youtube'
+        or content_key in (select content_key from youtube_shorts)
 
 ),
 

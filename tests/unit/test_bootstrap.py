@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from dagster_project.stats import bootstrap
 from dagster_project.stats.bootstrap import bootstrap_median_difference, key_seed
 
 
@@ -81,3 +82,13 @@ def test_input_order_does_not_change_the_interval():
     rng = np.random.default_rng(8)
     a, b = rng.exponential(5, size=25), rng.exponential(7, size=30)
     assert bootstrap_median_difference(a, b, seed=3) == bootstrap_median_difference(a[::-1], rng.permutation(b), seed=3)
+
+
+@pytest.mark.parametrize("size", [2, 5, 6, 37, 120, 251])
+def test_resampled_medians_are_np_median_of_the_same_draws(size):
+    """The order-statistic shortcut gives exactly np.median of the drawn values (ties, odd and even
+    sizes), from the same random draws."""
+    sample = np.sort(np.round(np.random.default_rng(size).lognormal(5, 2, size), 0))
+    fast = bootstrap._resampled_medians(np.random.default_rng(7), sample, 500)
+    draws = np.random.default_rng(7).integers(0, size, size=(500, size))
+    assert np.array_equal(fast, np.median(sample[draws], axis=1))

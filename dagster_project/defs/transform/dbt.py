@@ -79,13 +79,38 @@ def shortform_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     os.environ["SHORTFORM_DB"] = str(warehouse.path())
     freshness = dbt.cli(["source", "freshness"], manifest=dbt_project.manifest_path, raise_on_error=False)
     freshness.wait()
+    keep_partial_parse(freshness.target_path)
     if not freshness.is_successful():
         raise dg.Failure(description="dbt source freshness failed: a raw source is stale beyond its "
                          "error_after threshold (see the step log); nothing was built or published.",
                          allow_retries=False)
     args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
-    yield from dbt.cli(args, context=context).stream()
+    build = dbt.cli(args, context=context)
+    yield from build.stream()
+    keep_partial_parse(build.target_path)
     prune_invocation_dirs(dbt_project.project_dir / DBT_TARGET_DIR)
+
+
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+
+def keep_partial_parse(invocation_target: Path, project_target: Path | None = None) -> None:
+    """dagster-dbt copies the project's partial_parse.msgpack into each invocation's target
+    directory and never back. dbt rewrites it there after a full parse, which it does whenever
+    the profile differs from the one the project file was parsed with (the warehouse path is part
+    of it): every dbt call of every refresh then parsed the whole project again (~5 s each at one
+    agency year). Copying the invocation's file back (atomically) lets the next call parse only
+    what changed; dbt still checks every file's checksum and the profile before reusing it."""
+    source = Path(invocation_target) / PARTIAL_PARSE_FILE
+    target_dir = project_target or dbt_project.project_dir / DBT_TARGET_DIR
+    if not source.is_file() or not target_dir.is_dir():
+        return
+    temporary = target_dir / f"{PARTIAL_PARSE_FILE}.{os.getpid()}.tmp"
+    try:
+        shutil.copyfile(source, temporary)
+        os.replace(temporary, target_dir / PARTIAL_PARSE_FILE)
+    except OSError:  # a cache: never fail a build for it
+        temporary.unlink(missing_ok=True)
 
 
 def prune_invocation_dirs(target: Path, keep: int = 10) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
+
+import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -31,3 +34,18 @@ def pytest_configure(config):
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+@pytest.fixture
+def no_gc_during_script_runs():
+    """Streamlit's AppTest compiles the dashboard script with ast.parse in its script thread.
+    CPython 3.11.7 (this machine's) raises "SystemError: AST constructor recursion depth mismatch"
+    when a finalizer runs during that parse (gh-106905, fixed in 3.11.8), and a garbage collection
+    can run one: a Dagster instance left by an earlier test in the same worker closes its SQLite
+    connections in finalizers. Collect first, and keep the collector off while the test runs."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

@@ -96,6 +96,7 @@ def sql(db: Path, query: str, params=()) -> list[tuple]:
         return conn.execute(query, list(params)).fetchall()
 
 
+@pytest.mark.usefixtures("no_gc_during_script_runs")
 def test_every_dashboard_page_renders_on_the_real_file(real_db, monkeypatch):
     from streamlit.testing.v1 import AppTest
 

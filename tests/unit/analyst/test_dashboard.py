@@ -11,6 +11,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+pytestmark = pytest.mark.usefixtures("no_gc_during_script_runs")
+
 APP = str(Path(__file__).resolve().parents[3] / "dashboard" / "app.py")
 PAGES = ["overview", "content", "budget", "status"]
 

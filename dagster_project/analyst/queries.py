@@ -72,9 +72,12 @@ def _df(sql: str, params: Sequence[Any], path: PathLike) -> pd.DataFrame:
         return conn.execute(sql, list(params)).df(date_as_object=True)
 
 
-def _serving(conn: Any) -> bool:
-    """Whether the published file has the serving tables (analyst.serving); else the panels read
-    fct_content_daily directly, with the same figures."""
+def _serving(conn: Any, use_serving: bool | None = None) -> bool:
+    """Whether to read the serving tables (analyst.serving): as use_serving says, else when the
+    published file has them; otherwise the panels read fct_content_daily directly, with the same
+    figures."""
+    if use_serving is not None:
+        return use_serving
     return conn.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' "
         f"AND table_name IN ('{SURFACE_DAILY}', '{ACTIVE_RUNS}')").fetchone()[0] == 2
@@ -84,8 +87,7 @@ def _df_pick(serving_sql: str, serving_params: Sequence[Any], direct_sql: str, d
              path: PathLike, use_serving: bool | None = None) -> pd.DataFrame:
     """Run the serving-table form of a query when the file has those tables (or as use_serving says)."""
     with connect(path) as conn:
-        serving = _serving(conn) if use_serving is None else use_serving
-        sql, params = (serving_sql, serving_params) if serving else (direct_sql, direct_params)
+        sql, params = (serving_sql, serving_params) if _serving(conn, use_serving) else (direct_sql, direct_params)
         return conn.execute(sql, list(params)).df(date_as_object=True)
 
 
@@ -93,7 +95,7 @@ def filter_options(path: PathLike = None, use_serving: bool | None = None) -> di
     """Brands, surfaces and the day range the published file covers (the surfaces and days from
     srv_surface_daily when the file has it: the same values, without a scan of every day row)."""
     with connect(path) as conn:
-        days = SURFACE_DAILY if (_serving(conn) if use_serving is None else use_serving) else ORGANIC_DAILY
+        days = SURFACE_DAILY if _serving(conn, use_serving) else ORGANIC_DAILY
         brands = [r[0] for r in conn.execute(f"SELECT DISTINCT brand FROM {CONTENT} WHERE brand IS NOT NULL ORDER BY 1").fetchall()]
         surfaces = [r[0] for r in conn.execute(f"SELECT DISTINCT surface FROM {days} ORDER BY 1").fetchall()]
         lo, hi = conn.execute(f"SELECT min(metric_date), max(metric_date) FROM {days}").fetchone()

@@ -71,13 +71,14 @@
 
      {%- set f = shortform.json_fields('payload', ['$.a', '$.b.c'], ['$.b.d']) -%}
      with source as (select *, {{ f.select }} from ...),
-     renamed as (select {{ f.at['$.a'] }} as a, {{ f.json['$.b.d'] }} as d_json, ... from source)
+     renamed as (select {{ shortform.json_at(f, '$.a') }} as a, {{ shortform.json_at(f, '$.b.d', 'json') }} as d_json, ...)
 
-   `f.at[path]`: the value as json_text gives it (a string unquoted, a number as its literal text,
-   an object or array as JSON text; null when absent or JSON null). `f.json[path]`: the value as
-   JSON (a string keeps its quotes, so json_type tells a string from an array). `f.select`: the
-   select-list items that compute them, to put in the CTE below the one reading them. Spark reads
-   each path with get_json_object where it is used, as json_text does. #}
+   `json_at(f, path)`: the value as json_text gives it (a string unquoted, a number as its literal
+   text, an object or array as JSON text; null when absent or JSON null). `json_at(f, path,
+   'json')`: the value as JSON (a string keeps its quotes, so json_type tells a string from an
+   array). A path not given to json_fields stops the compilation (a plain dict lookup would render
+   nothing). `f.select`: the select-list items that compute them, to put in the CTE below the one
+   reading them. Spark reads each path with get_json_object where it is used, as json_text does. #}
 {% macro json_fields(column, text_paths, json_paths=[]) -%}
     {{ return(adapter.dispatch('json_fields', 'shortform')(column, text_paths, json_paths)) }}
 {%- endmacro %}
@@ -95,9 +96,16 @@
 {%- endmacro %}
 
 {% macro spark__json_fields(column, text_paths, json_paths) -%}
+    {#- get_json_object gives both kinds the same way #}
     {%- set at = {} -%}
-    {%- set as_json = {} -%}
-    {%- for path in text_paths -%}{%- do at.update({path: shortform.json_text(column, path)}) -%}{%- endfor -%}
-    {%- for path in json_paths -%}{%- do as_json.update({path: shortform.json_text(column, path)}) -%}{%- endfor -%}
-    {{ return({'select': 'cast(null as string) as _json_texts', 'at': at, 'json': as_json}) }}
+    {%- for path in text_paths + json_paths -%}{%- do at.update({path: shortform.json_text(column, path)}) -%}{%- endfor -%}
+    {{ return({'select': 'cast(null as string) as _json_texts', 'at': at, 'json': at}) }}
+{%- endmacro %}
+
+{% macro json_at(fields, path, kind='at') -%}
+    {%- if path not in fields[kind] -%}
+        {{ exceptions.raise_compiler_error("json_at: " ~ path ~ " is not among the " ~ ("JSON" if kind == 'json' else "text")
+                                           ~ " paths given to json_fields") }}
+    {%- endif -%}
+    {{ return(fields[kind][path]) }}
 {%- endmacro %}

@@ -35,41 +35,41 @@ renamed as (
         cast(video_id as {{ dbt.type_string() }}) as content_id,
         cast(snapshot_date as date) as snapshot_date,
 
-        {{ shortform.iso_text_to_utc_timestamp(f.at['$.created_time']) }} as published_at,
+        {{ shortform.iso_text_to_utc_timestamp(shortform.json_at(f, '$.created_time')) }} as published_at,
         coalesce(
-            {{ f.at['$.description'] }},
-            {{ f.at['$.title'] }}
+            {{ shortform.json_at(f, '$.description') }},
+            {{ shortform.json_at(f, '$.title') }}
         ) as caption,
-        {{ f.at['$.permalink_url'] }} as permalink,
-        {{ shortform.to_boolean(f.at['$.published'], 'facebook.published', ctx) }} as is_published,
-        {{ shortform.to_decimal(f.at['$.length'], 'facebook.length', ctx, 'double') }} as duration_seconds,
+        {{ shortform.json_at(f, '$.permalink_url') }} as permalink,
+        {{ shortform.to_boolean(shortform.json_at(f, '$.published'), 'facebook.published', ctx) }} as is_published,
+        {{ shortform.to_decimal(shortform.json_at(f, '$.length'), 'facebook.length', ctx, 'double') }} as duration_seconds,
 
         -- lifetime totals
-        {{ shortform.to_count(f.at['$.insights.fb_reels_total_plays'], 'facebook.fb_reels_total_plays', ctx) }} as views,
-        {{ shortform.to_count(f.at['$.insights.blue_reels_play_count'], 'facebook.blue_reels_play_count', ctx) }} as initial_plays,
-        {{ shortform.to_count(f.at['$.insights.fb_reels_replay_count'], 'facebook.fb_reels_replay_count', ctx) }} as replays,
-        {{ shortform.to_count(f.at['$.insights.post_impressions_unique'], 'facebook.post_impressions_unique', ctx) }} as reach,
-        {{ shortform.json_sum_counts(f.json['$.insights.post_video_likes_by_reaction_type'], '$', 'facebook.post_video_likes_by_reaction_type', ctx) }} as likes,
+        {{ shortform.to_count(shortform.json_at(f, '$.insights.fb_reels_total_plays'), 'facebook.fb_reels_total_plays', ctx) }} as views,
+        {{ shortform.to_count(shortform.json_at(f, '$.insights.blue_reels_play_count'), 'facebook.blue_reels_play_count', ctx) }} as initial_plays,
+        {{ shortform.to_count(shortform.json_at(f, '$.insights.fb_reels_replay_count'), 'facebook.fb_reels_replay_count', ctx) }} as replays,
+        {{ shortform.to_count(shortform.json_at(f, '$.insights.post_impressions_unique'), 'facebook.post_impressions_unique', ctx) }} as reach,
+        {{ shortform.json_sum_counts(shortform.json_at(f, '$.insights.post_video_likes_by_reaction_type', 'json'), '$', 'facebook.post_video_likes_by_reaction_type', ctx) }} as likes,
         case
-            when {{ shortform.json_is_object(f.json['$.insights.post_video_likes_by_reaction_type'], '$') }} then coalesce(
-                {{ shortform.to_count(f.at['$.insights.post_video_likes_by_reaction_type.REACTION_LIKE'], 'facebook.REACTION_LIKE', ctx) }}, 0)
+            when {{ shortform.json_is_object(shortform.json_at(f, '$.insights.post_video_likes_by_reaction_type', 'json'), '$') }} then coalesce(
+                {{ shortform.to_count(shortform.json_at(f, '$.insights.post_video_likes_by_reaction_type.REACTION_LIKE'), 'facebook.REACTION_LIKE', ctx) }}, 0)
         end as like_reactions,
         case
-            when {{ shortform.json_is_object(f.json['$.insights.post_video_social_actions'], '$') }} then coalesce(
-                {{ shortform.to_count(f.at['$.insights.post_video_social_actions.COMMENT'], 'facebook.social_actions.COMMENT', ctx) }}, 0)
+            when {{ shortform.json_is_object(shortform.json_at(f, '$.insights.post_video_social_actions', 'json'), '$') }} then coalesce(
+                {{ shortform.to_count(shortform.json_at(f, '$.insights.post_video_social_actions.COMMENT'), 'facebook.social_actions.COMMENT', ctx) }}, 0)
         end as comments,
         case
-            when {{ shortform.json_is_object(f.json['$.insights.post_video_social_actions'], '$') }} then coalesce(
-                {{ shortform.to_count(f.at['$.insights.post_video_social_actions.SHARE'], 'facebook.social_actions.SHARE', ctx) }}, 0)
+            when {{ shortform.json_is_object(shortform.json_at(f, '$.insights.post_video_social_actions', 'json'), '$') }} then coalesce(
+                {{ shortform.to_count(shortform.json_at(f, '$.insights.post_video_social_actions.SHARE'), 'facebook.social_actions.SHARE', ctx) }}, 0)
         end as shares,
         cast(null as bigint) as saves,
         cast(
-            {{ shortform.to_decimal(f.at['$.insights.post_video_view_time'], 'facebook.post_video_view_time', ctx) }}
+            {{ shortform.to_decimal(shortform.json_at(f, '$.insights.post_video_view_time'), 'facebook.post_video_view_time', ctx) }}
             * 0.001 as decimal(18, 3)
         ) as watch_seconds,
-        {{ shortform.to_decimal(f.at['$.insights.post_video_avg_time_watched'], 'facebook.post_video_avg_time_watched', ctx, 'double') }}
+        {{ shortform.to_decimal(shortform.json_at(f, '$.insights.post_video_avg_time_watched'), 'facebook.post_video_avg_time_watched', ctx, 'double') }}
             / 1000 as avg_watch_seconds,
-        {{ shortform.to_count(f.at['$.insights.post_video_followers'], 'facebook.post_video_followers', ctx) }} as new_followers,
+        {{ shortform.to_count(shortform.json_at(f, '$.insights.post_video_followers'), 'facebook.post_video_followers', ctx) }} as new_followers,
 
         'facebook.fb_reels_total_plays' as views_basis,
         cast(pulled_at as timestamp) as pulled_at

@@ -32,36 +32,36 @@ renamed as (
         cast(media_id as {{ dbt.type_string() }}) as content_id,
         cast(snapshot_date as date) as snapshot_date,
 
-        {{ shortform.iso_text_to_utc_timestamp(f.at['$.timestamp']) }} as published_at,
-        {{ f.at['$.caption'] }} as caption,
-        {{ f.at['$.permalink'] }} as permalink,
-        {{ f.at['$.media_type'] }} as media_type,
-        {{ f.at['$.media_product_type'] }} as media_product_type,
+        {{ shortform.iso_text_to_utc_timestamp(shortform.json_at(f, '$.timestamp')) }} as published_at,
+        {{ shortform.json_at(f, '$.caption') }} as caption,
+        {{ shortform.json_at(f, '$.permalink') }} as permalink,
+        {{ shortform.json_at(f, '$.media_type') }} as media_type,
+        {{ shortform.json_at(f, '$.media_product_type') }} as media_product_type,
         cast(null as double) as duration_seconds,
 
         -- lifetime totals
         case
             when cast(snapshot_date as date) < {{ shortform.instagram_views_from() }}
-                and {{ f.at['$.insights.plays'] }} is not null
-            then {{ shortform.to_count(f.at['$.insights.plays'], 'instagram.plays', ctx) }}
-            else {{ shortform.to_count(f.at['$.insights.views'], 'instagram.views', ctx) }}
+                and {{ shortform.json_at(f, '$.insights.plays') }} is not null
+            then {{ shortform.to_count(shortform.json_at(f, '$.insights.plays'), 'instagram.plays', ctx) }}
+            else {{ shortform.to_count(shortform.json_at(f, '$.insights.views'), 'instagram.views', ctx) }}
         end as views,
-        {{ shortform.to_count(f.at['$.insights.reach'], 'instagram.reach', ctx) }} as reach,
-        {{ shortform.to_count(f.at['$.insights.likes'], 'instagram.likes', ctx) }} as likes,
-        {{ shortform.to_count(f.at['$.insights.comments'], 'instagram.comments', ctx) }} as comments,
-        {{ shortform.to_count(f.at['$.insights.shares'], 'instagram.shares', ctx) }} as shares,
-        {{ shortform.to_count(f.at['$.insights.saved'], 'instagram.saved', ctx) }} as saves,
-        {{ shortform.to_count(f.at['$.insights.total_interactions'], 'instagram.total_interactions', ctx) }} as total_interactions,
+        {{ shortform.to_count(shortform.json_at(f, '$.insights.reach'), 'instagram.reach', ctx) }} as reach,
+        {{ shortform.to_count(shortform.json_at(f, '$.insights.likes'), 'instagram.likes', ctx) }} as likes,
+        {{ shortform.to_count(shortform.json_at(f, '$.insights.comments'), 'instagram.comments', ctx) }} as comments,
+        {{ shortform.to_count(shortform.json_at(f, '$.insights.shares'), 'instagram.shares', ctx) }} as shares,
+        {{ shortform.to_count(shortform.json_at(f, '$.insights.saved'), 'instagram.saved', ctx) }} as saves,
+        {{ shortform.to_count(shortform.json_at(f, '$.insights.total_interactions'), 'instagram.total_interactions', ctx) }} as total_interactions,
         cast(
-            {{ shortform.to_decimal(f.at['$.insights.ig_reels_video_view_total_time'], 'instagram.ig_reels_video_view_total_time', ctx) }}
+            {{ shortform.to_decimal(shortform.json_at(f, '$.insights.ig_reels_video_view_total_time'), 'instagram.ig_reels_video_view_total_time', ctx) }}
             * 0.001 as decimal(18, 3)
         ) as watch_seconds,
-        {{ shortform.to_decimal(f.at['$.insights.ig_reels_avg_watch_time'], 'instagram.ig_reels_avg_watch_time', ctx, 'double') }}
+        {{ shortform.to_decimal(shortform.json_at(f, '$.insights.ig_reels_avg_watch_time'), 'instagram.ig_reels_avg_watch_time', ctx, 'double') }}
             / 1000 as avg_watch_seconds,
 
         case
             when cast(snapshot_date as date) < {{ shortform.instagram_views_from() }}
-                and {{ f.at['$.insights.plays'] }} is not null
+                and {{ shortform.json_at(f, '$.insights.plays') }} is not null
             then 'instagram.plays'
             else 'instagram.views'
         end as views_basis,

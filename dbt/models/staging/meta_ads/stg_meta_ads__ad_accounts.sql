@@ -22,10 +22,10 @@ renamed as (
         'meta_ads' as platform,
         'act_' || regexp_replace(cast(ad_account_id as {{ dbt.type_string() }}), '^act_', '') as account_id,
         cast(snapshot_date as date) as snapshot_date,
-        {{ f.at['$.name'] }} as account_name,
-        upper({{ f.at['$.currency'] }}) as currency,
-        {{ f.at['$.timezone_name'] }} as source_timezone,
-        {{ shortform.to_decimal(f.at['$.timezone_offset_hours_utc'], 'meta_ads.timezone_offset_hours_utc', ctx, 'double') }} as timezone_offset_hours_utc,
+        {{ shortform.json_at(f, '$.name') }} as account_name,
+        upper({{ shortform.json_at(f, '$.currency') }}) as currency,
+        {{ shortform.json_at(f, '$.timezone_name') }} as source_timezone,
+        {{ shortform.to_decimal(shortform.json_at(f, '$.timezone_offset_hours_utc'), 'meta_ads.timezone_offset_hours_utc', ctx, 'double') }} as timezone_offset_hours_utc,
         cast(pulled_at as timestamp) as pulled_at
     from source
 

@@ -40,44 +40,44 @@ renamed as (
         'meta_ads' as platform,
         'act_' || regexp_replace(cast(ad_account_id as {{ dbt.type_string() }}), '^act_', '') as account_id,
         cast(ad_placement_key as {{ dbt.type_string() }}) as ad_placement_key,
-        coalesce({{ f.at['$.ad_id'] }}, split_part(ad_placement_key, '|', 1)) as ad_id,
+        coalesce({{ shortform.json_at(f, '$.ad_id') }}, split_part(ad_placement_key, '|', 1)) as ad_id,
         case
-            when {{ f.at['$.date_start'] }} is null then cast(metric_date as date)
-            when coalesce({{ f.at['$.date_stop'] }}, {{ f.at['$.date_start'] }})
-                    <> {{ f.at['$.date_start'] }}
+            when {{ shortform.json_at(f, '$.date_start') }} is null then cast(metric_date as date)
+            when coalesce({{ shortform.json_at(f, '$.date_stop') }}, {{ shortform.json_at(f, '$.date_start') }})
+                    <> {{ shortform.json_at(f, '$.date_start') }}
                 then cast({{ shortform.raise_error(shortform._cast_error_message(
-                    f.at['$.date_start'] ~ " || '..' || " ~ f.at['$.date_stop'],
+                    shortform.json_at(f, '$.date_start') ~ " || '..' || " ~ shortform.json_at(f, '$.date_stop'),
                     'meta_ads.date_start..date_stop (not one day: time_increment must be 1)', ctx)) }} as date)
-            when {{ shortform.matches_pattern(f.at['$.date_start'], '[0-9]{4}-[0-9]{2}-[0-9]{2}') }}
-                then cast({{ f.at['$.date_start'] }} as date)
-            else cast({{ shortform.raise_error(shortform._cast_error_message(f.at['$.date_start'], 'meta_ads.date_start', ctx)) }} as date)
+            when {{ shortform.matches_pattern(shortform.json_at(f, '$.date_start'), '[0-9]{4}-[0-9]{2}-[0-9]{2}') }}
+                then cast({{ shortform.json_at(f, '$.date_start') }} as date)
+            else cast({{ shortform.raise_error(shortform._cast_error_message(shortform.json_at(f, '$.date_start'), 'meta_ads.date_start', ctx)) }} as date)
         end as metric_date,
-        coalesce({{ f.at['$.publisher_platform'] }}, split_part(ad_placement_key, '|', 2)) as publisher_platform,
-        coalesce({{ f.at['$.platform_position'] }}, split_part(ad_placement_key, '|', 3)) as platform_position,
-        {{ f.at['$.campaign_id'] }} as campaign_id,
-        {{ f.at['$.adset_id'] }} as adset_id,
-        upper({{ f.at['$.account_currency'] }}) as currency,
+        coalesce({{ shortform.json_at(f, '$.publisher_platform') }}, split_part(ad_placement_key, '|', 2)) as publisher_platform,
+        coalesce({{ shortform.json_at(f, '$.platform_position') }}, split_part(ad_placement_key, '|', 3)) as platform_position,
+        {{ shortform.json_at(f, '$.campaign_id') }} as campaign_id,
+        {{ shortform.json_at(f, '$.adset_id') }} as adset_id,
+        upper({{ shortform.json_at(f, '$.account_currency') }}) as currency,
 
-        {{ shortform.to_decimal(f.at['$.spend'], 'meta_ads.spend', ctx, 'decimal(18, 2)') }} as spend_local,
-        {{ shortform.to_count(f.at['$.impressions'], 'meta_ads.impressions', ctx) }} as impressions,
-        {{ shortform.to_count(f.at['$.clicks'], 'meta_ads.clicks', ctx) }} as clicks,
-        {{ shortform.to_count(f.at['$.reach'], 'meta_ads.reach', ctx) }} as reach,
-        {{ shortform.json_action_count(f.json['$.video_play_actions'], '$', 'video_view', 'meta_ads.video_play_actions', ctx) }} as video_plays,
-        {{ shortform.json_action_count(f.json['$.video_continuous_2_sec_watched_actions'], '$', 'video_view', 'meta_ads.video_continuous_2_sec_watched_actions', ctx) }} as video_2s_views,
-        {{ shortform.json_action_count(f.json['$.actions'], '$', 'video_view', 'meta_ads.actions.video_view', ctx) }} as video_3s_views,
-        {{ shortform.json_action_count(f.json['$.video_thruplay_watched_actions'], '$', 'video_view', 'meta_ads.video_thruplay_watched_actions', ctx) }} as thruplays,
-        {{ shortform.json_action_count(f.json['$.video_p25_watched_actions'], '$', 'video_view', 'meta_ads.video_p25_watched_actions', ctx) }} as video_p25_views,
-        {{ shortform.json_action_count(f.json['$.video_p50_watched_actions'], '$', 'video_view', 'meta_ads.video_p50_watched_actions', ctx) }} as video_p50_views,
-        {{ shortform.json_action_count(f.json['$.video_p75_watched_actions'], '$', 'video_view', 'meta_ads.video_p75_watched_actions', ctx) }} as video_p75_views,
-        {{ shortform.json_action_count(f.json['$.video_p95_watched_actions'], '$', 'video_view', 'meta_ads.video_p95_watched_actions', ctx) }} as video_p95_views,
-        {{ shortform.json_action_count(f.json['$.video_p100_watched_actions'], '$', 'video_view', 'meta_ads.video_p100_watched_actions', ctx) }} as video_p100_views,
-        {{ shortform.json_action_count(f.json['$.video_30_sec_watched_actions'], '$', 'video_view', 'meta_ads.video_30_sec_watched_actions', ctx) }} as video_30s_views,
-        {{ shortform.json_action_count(f.json['$.actions'], '$', 'post_reaction', 'meta_ads.actions.post_reaction', ctx) }} as likes,
-        {{ shortform.json_action_count(f.json['$.actions'], '$', 'comment', 'meta_ads.actions.comment', ctx) }} as comments,
-        {{ shortform.json_action_count(f.json['$.actions'], '$', 'post', 'meta_ads.actions.post', ctx) }} as shares,
-        {{ shortform.json_action_count(f.json['$.actions'], '$', 'onsite_conversion.post_save', 'meta_ads.actions.post_save', ctx) }} as saves,
-        {{ shortform.json_action_count(f.json['$.actions'], '$', 'like', 'meta_ads.actions.like', ctx) }} as follows,
-        {{ shortform.json_action_count(f.json['$.actions'], '$', 'post_engagement', 'meta_ads.actions.post_engagement', ctx) }} as post_engagements,
+        {{ shortform.to_decimal(shortform.json_at(f, '$.spend'), 'meta_ads.spend', ctx, 'decimal(18, 2)') }} as spend_local,
+        {{ shortform.to_count(shortform.json_at(f, '$.impressions'), 'meta_ads.impressions', ctx) }} as impressions,
+        {{ shortform.to_count(shortform.json_at(f, '$.clicks'), 'meta_ads.clicks', ctx) }} as clicks,
+        {{ shortform.to_count(shortform.json_at(f, '$.reach'), 'meta_ads.reach', ctx) }} as reach,
+        {{ shortform.json_action_count(shortform.json_at(f, '$.video_play_actions', 'json'), '$', 'video_view', 'meta_ads.video_play_actions', ctx) }} as video_plays,
+        {{ shortform.json_action_count(shortform.json_at(f, '$.video_continuous_2_sec_watched_actions', 'json'), '$', 'video_view', 'meta_ads.video_continuous_2_sec_watched_actions', ctx) }} as video_2s_views,
+        {{ shortform.json_action_count(shortform.json_at(f, '$.actions', 'json'), '$', 'video_view', 'meta_ads.actions.video_view', ctx) }} as video_3s_views,
+        {{ shortform.json_action_count(shortform.json_at(f, '$.video_thruplay_watched_actions', 'json'), '$', 'video_view', 'meta_ads.video_thruplay_watched_actions', ctx) }} as thruplays,
+        {{ shortform.json_action_count(shortform.json_at(f, '$.video_p25_watched_actions', 'json'), '$', 'video_view', 'meta_ads.video_p25_watched_actions', ctx) }} as video_p25_views,
+        {{ shortform.json_action_count(shortform.json_at(f, '$.video_p50_watched_actions', 'json'), '$', 'video_view', 'meta_ads.video_p50_watched_actions', ctx) }} as video_p50_views,
+        {{ shortform.json_action_count(shortform.json_at(f, '$.video_p75_watched_actions', 'json'), '$', 'video_view', 'meta_ads.video_p75_watched_actions', ctx) }} as video_p75_views,
+        {{ shortform.json_action_count(shortform.json_at(f, '$.video_p95_watched_actions', 'json'), '$', 'video_view', 'meta_ads.video_p95_watched_actions', ctx) }} as video_p95_views,
+        {{ shortform.json_action_count(shortform.json_at(f, '$.video_p100_watched_actions', 'json'), '$', 'video_view', 'meta_ads.video_p100_watched_actions', ctx) }} as video_p100_views,
+        {{ shortform.json_action_count(shortform.json_at(f, '$.video_30_sec_watched_actions', 'json'), '$', 'video_view', 'meta_ads.video_30_sec_watched_actions', ctx) }} as video_30s_views,
+        {{ shortform.json_action_count(shortform.json_at(f, '$.actions', 'json'), '$', 'post_reaction', 'meta_ads.actions.post_reaction', ctx) }} as likes,
+        {{ shortform.json_action_count(shortform.json_at(f, '$.actions', 'json'), '$', 'comment', 'meta_ads.actions.comment', ctx) }} as comments,
+        {{ shortform.json_action_count(shortform.json_at(f, '$.actions', 'json'), '$', 'post', 'meta_ads.actions.post', ctx) }} as shares,
+        {{ shortform.json_action_count(shortform.json_at(f, '$.actions', 'json'), '$', 'onsite_conversion.post_save', 'meta_ads.actions.post_save', ctx) }} as saves,
+        {{ shortform.json_action_count(shortform.json_at(f, '$.actions', 'json'), '$', 'like', 'meta_ads.actions.like', ctx) }} as follows,
+        {{ shortform.json_action_count(shortform.json_at(f, '$.actions', 'json'), '$', 'post_engagement', 'meta_ads.actions.post_engagement', ctx) }} as post_engagements,
 
         cast(pulled_at as timestamp) as pulled_at
     from source

@@ -27,26 +27,26 @@ renamed as (
         cast(snapshot_date as date) as snapshot_date,
 
         {{ shortform.epoch_seconds_to_utc_timestamp(
-            shortform.to_count(f.at['$.create_time'], 'tiktok.create_time', ctx)
+            shortform.to_count(shortform.json_at(f, '$.create_time'), 'tiktok.create_time', ctx)
         ) }} as published_at,
-        {{ f.at['$.caption'] }} as caption,
-        {{ f.at['$.share_url'] }} as permalink,
-        {{ f.at['$.media_type'] }} as media_type,
-        {{ shortform.to_boolean(f.at['$.is_ad'], 'tiktok.is_ad', ctx) }} as is_ad,
-        {{ shortform.to_decimal(f.at['$.video_duration'], 'tiktok.video_duration', ctx, 'double') }} as duration_seconds,
+        {{ shortform.json_at(f, '$.caption') }} as caption,
+        {{ shortform.json_at(f, '$.share_url') }} as permalink,
+        {{ shortform.json_at(f, '$.media_type') }} as media_type,
+        {{ shortform.to_boolean(shortform.json_at(f, '$.is_ad'), 'tiktok.is_ad', ctx) }} as is_ad,
+        {{ shortform.to_decimal(shortform.json_at(f, '$.video_duration'), 'tiktok.video_duration', ctx, 'double') }} as duration_seconds,
 
         -- lifetime totals
-        {{ shortform.to_count(f.at['$.video_views'], 'tiktok.video_views', ctx) }} as views,
-        {{ shortform.to_count(f.at['$.reach'], 'tiktok.reach', ctx) }} as reach,
-        {{ shortform.to_count(f.at['$.likes'], 'tiktok.likes', ctx) }} as likes,
-        {{ shortform.to_count(f.at['$.comments'], 'tiktok.comments', ctx) }} as comments,
-        {{ shortform.to_count(f.at['$.shares'], 'tiktok.shares', ctx) }} as shares,
-        {{ shortform.to_count(f.at['$.favorites'], 'tiktok.favorites', ctx) }} as saves,
-        {{ shortform.to_decimal(f.at['$.total_time_watched'], 'tiktok.total_time_watched', ctx) }} as watch_seconds,
-        {{ shortform.to_decimal(f.at['$.average_time_watched'], 'tiktok.average_time_watched', ctx, 'double') }} as avg_watch_seconds,
-        {{ shortform.to_decimal(f.at['$.full_video_watched_rate'], 'tiktok.full_video_watched_rate', ctx, 'double') }} as full_video_watched_rate,
-        {{ shortform.to_count(f.at['$.new_followers'], 'tiktok.new_followers', ctx) }} as new_followers,
-        {{ shortform.to_count(f.at['$.profile_views'], 'tiktok.profile_views', ctx) }} as profile_views,
+        {{ shortform.to_count(shortform.json_at(f, '$.video_views'), 'tiktok.video_views', ctx) }} as views,
+        {{ shortform.to_count(shortform.json_at(f, '$.reach'), 'tiktok.reach', ctx) }} as reach,
+        {{ shortform.to_count(shortform.json_at(f, '$.likes'), 'tiktok.likes', ctx) }} as likes,
+        {{ shortform.to_count(shortform.json_at(f, '$.comments'), 'tiktok.comments', ctx) }} as comments,
+        {{ shortform.to_count(shortform.json_at(f, '$.shares'), 'tiktok.shares', ctx) }} as shares,
+        {{ shortform.to_count(shortform.json_at(f, '$.favorites'), 'tiktok.favorites', ctx) }} as saves,
+        {{ shortform.to_decimal(shortform.json_at(f, '$.total_time_watched'), 'tiktok.total_time_watched', ctx) }} as watch_seconds,
+        {{ shortform.to_decimal(shortform.json_at(f, '$.average_time_watched'), 'tiktok.average_time_watched', ctx, 'double') }} as avg_watch_seconds,
+        {{ shortform.to_decimal(shortform.json_at(f, '$.full_video_watched_rate'), 'tiktok.full_video_watched_rate', ctx, 'double') }} as full_video_watched_rate,
+        {{ shortform.to_count(shortform.json_at(f, '$.new_followers'), 'tiktok.new_followers', ctx) }} as new_followers,
+        {{ shortform.to_count(shortform.json_at(f, '$.profile_views'), 'tiktok.profile_views', ctx) }} as profile_views,
 
         'tiktok.video_views' as views_basis,
         cast(pulled_at as timestamp) as pulled_at

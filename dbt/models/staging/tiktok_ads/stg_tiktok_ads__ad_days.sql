@@ -33,31 +33,31 @@ renamed as (
         cast(advertiser_id as {{ dbt.type_string() }}) as account_id,
         cast(ad_id as {{ dbt.type_string() }}) as ad_id,
         case
-            when {{ f.at['$.dimensions.stat_time_day'] }} is null then cast(metric_date as date)
-            when {{ shortform.matches_pattern(f.at['$.dimensions.stat_time_day'], '[0-9]{4}-[0-9]{2}-[0-9]{2}( 00:00:00)?') }}
-                then cast(substring({{ f.at['$.dimensions.stat_time_day'] }}, 1, 10) as date)
-            else cast({{ shortform.raise_error(shortform._cast_error_message(f.at['$.dimensions.stat_time_day'], 'tiktok_ads.stat_time_day', ctx)) }} as date)
+            when {{ shortform.json_at(f, '$.dimensions.stat_time_day') }} is null then cast(metric_date as date)
+            when {{ shortform.matches_pattern(shortform.json_at(f, '$.dimensions.stat_time_day'), '[0-9]{4}-[0-9]{2}-[0-9]{2}( 00:00:00)?') }}
+                then cast(substring({{ shortform.json_at(f, '$.dimensions.stat_time_day') }}, 1, 10) as date)
+            else cast({{ shortform.raise_error(shortform._cast_error_message(shortform.json_at(f, '$.dimensions.stat_time_day'), 'tiktok_ads.stat_time_day', ctx)) }} as date)
         end as metric_date,
         'tiktok' as publisher_platform,
         'all' as platform_position,
-        upper({{ f.at['$.metrics.currency'] }}) as currency,
+        upper({{ shortform.json_at(f, '$.metrics.currency') }}) as currency,
 
-        {{ shortform.to_decimal(f.at['$.metrics.spend'], 'tiktok_ads.spend', ctx, 'decimal(18, 2)') }} as spend_local,
-        {{ shortform.to_count(f.at['$.metrics.impressions'], 'tiktok_ads.impressions', ctx) }} as impressions,
-        {{ shortform.to_count(f.at['$.metrics.clicks'], 'tiktok_ads.clicks', ctx) }} as clicks,
-        {{ shortform.to_count(f.at['$.metrics.reach'], 'tiktok_ads.reach', ctx) }} as reach,
-        {{ shortform.to_count(f.at['$.metrics.video_play_actions'], 'tiktok_ads.video_play_actions', ctx) }} as video_plays,
-        {{ shortform.to_count(f.at['$.metrics.video_watched_2s'], 'tiktok_ads.video_watched_2s', ctx) }} as video_2s_views,
-        {{ shortform.to_count(f.at['$.metrics.video_watched_6s'], 'tiktok_ads.video_watched_6s', ctx) }} as video_6s_views,
-        {{ shortform.to_count(f.at['$.metrics.video_views_p25'], 'tiktok_ads.video_views_p25', ctx) }} as video_p25_views,
-        {{ shortform.to_count(f.at['$.metrics.video_views_p50'], 'tiktok_ads.video_views_p50', ctx) }} as video_p50_views,
-        {{ shortform.to_count(f.at['$.metrics.video_views_p75'], 'tiktok_ads.video_views_p75', ctx) }} as video_p75_views,
-        {{ shortform.to_count(f.at['$.metrics.video_views_p100'], 'tiktok_ads.video_views_p100', ctx) }} as video_p100_views,
-        {{ shortform.to_count(f.at['$.metrics.likes'], 'tiktok_ads.likes', ctx) }} as likes,
-        {{ shortform.to_count(f.at['$.metrics.comments'], 'tiktok_ads.comments', ctx) }} as comments,
-        {{ shortform.to_count(f.at['$.metrics.shares'], 'tiktok_ads.shares', ctx) }} as shares,
-        {{ shortform.to_count(f.at['$.metrics.follows'], 'tiktok_ads.follows', ctx) }} as follows,
-        {{ shortform.to_count(f.at['$.metrics.profile_visits'], 'tiktok_ads.profile_visits', ctx) }} as profile_visits,
+        {{ shortform.to_decimal(shortform.json_at(f, '$.metrics.spend'), 'tiktok_ads.spend', ctx, 'decimal(18, 2)') }} as spend_local,
+        {{ shortform.to_count(shortform.json_at(f, '$.metrics.impressions'), 'tiktok_ads.impressions', ctx) }} as impressions,
+        {{ shortform.to_count(shortform.json_at(f, '$.metrics.clicks'), 'tiktok_ads.clicks', ctx) }} as clicks,
+        {{ shortform.to_count(shortform.json_at(f, '$.metrics.reach'), 'tiktok_ads.reach', ctx) }} as reach,
+        {{ shortform.to_count(shortform.json_at(f, '$.metrics.video_play_actions'), 'tiktok_ads.video_play_actions', ctx) }} as video_plays,
+        {{ shortform.to_count(shortform.json_at(f, '$.metrics.video_watched_2s'), 'tiktok_ads.video_watched_2s', ctx) }} as video_2s_views,
+        {{ shortform.to_count(shortform.json_at(f, '$.metrics.video_watched_6s'), 'tiktok_ads.video_watched_6s', ctx) }} as video_6s_views,
+        {{ shortform.to_count(shortform.json_at(f, '$.metrics.video_views_p25'), 'tiktok_ads.video_views_p25', ctx) }} as video_p25_views,
+        {{ shortform.to_count(shortform.json_at(f, '$.metrics.video_views_p50'), 'tiktok_ads.video_views_p50', ctx) }} as video_p50_views,
+        {{ shortform.to_count(shortform.json_at(f, '$.metrics.video_views_p75'), 'tiktok_ads.video_views_p75', ctx) }} as video_p75_views,
+        {{ shortform.to_count(shortform.json_at(f, '$.metrics.video_views_p100'), 'tiktok_ads.video_views_p100', ctx) }} as video_p100_views,
+        {{ shortform.to_count(shortform.json_at(f, '$.metrics.likes'), 'tiktok_ads.likes', ctx) }} as likes,
+        {{ shortform.to_count(shortform.json_at(f, '$.metrics.comments'), 'tiktok_ads.comments', ctx) }} as comments,
+        {{ shortform.to_count(shortform.json_at(f, '$.metrics.shares'), 'tiktok_ads.shares', ctx) }} as shares,
+        {{ shortform.to_count(shortform.json_at(f, '$.metrics.follows'), 'tiktok_ads.follows', ctx) }} as follows,
+        {{ shortform.to_count(shortform.json_at(f, '$.metrics.profile_visits'), 'tiktok_ads.profile_visits', ctx) }} as profile_visits,
 
         cast(pulled_at as timestamp) as pulled_at
     from source

@@ -22,14 +22,14 @@ renamed as (
         cast(advertiser_id as {{ dbt.type_string() }}) as account_id,
         cast(ad_id as {{ dbt.type_string() }}) as ad_id,
         cast(snapshot_date as date) as snapshot_date,
-        {{ f.at['$.ad_name'] }} as ad_name,
-        {{ f.at['$.campaign_id'] }} as campaign_id,
-        {{ f.at['$.adgroup_id'] }} as adset_id,
+        {{ shortform.json_at(f, '$.ad_name') }} as ad_name,
+        {{ shortform.json_at(f, '$.campaign_id') }} as campaign_id,
+        {{ shortform.json_at(f, '$.adgroup_id') }} as adset_id,
         coalesce(
-            {{ f.at['$.operation_status'] }},
-            {{ f.at['$.secondary_status'] }}
+            {{ shortform.json_at(f, '$.operation_status') }},
+            {{ shortform.json_at(f, '$.secondary_status') }}
         ) as ad_status,
-        nullif(trim({{ f.at['$.tiktok_item_id'] }}), '') as tiktok_item_id,
+        nullif(trim({{ shortform.json_at(f, '$.tiktok_item_id') }}), '') as tiktok_item_id,
         cast(pulled_at as timestamp) as pulled_at
     from source
 

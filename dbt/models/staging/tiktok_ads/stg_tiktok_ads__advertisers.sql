@@ -21,11 +21,11 @@ renamed as (
         'tiktok_ads' as platform,
         cast(advertiser_id as {{ dbt.type_string() }}) as account_id,
         cast(snapshot_date as date) as snapshot_date,
-        {{ f.at['$.name'] }} as account_name,
-        upper({{ f.at['$.currency'] }}) as currency,
+        {{ shortform.json_at(f, '$.name') }} as account_name,
+        upper({{ shortform.json_at(f, '$.currency') }}) as currency,
         coalesce(
-            {{ f.at['$.timezone'] }},
-            {{ f.at['$.display_timezone'] }}
+            {{ shortform.json_at(f, '$.timezone') }},
+            {{ shortform.json_at(f, '$.display_timezone') }}
         ) as source_timezone,
         cast(pulled_at as timestamp) as pulled_at
     from source

@@ -29,19 +29,19 @@ renamed as (
         cast(video_id as {{ dbt.type_string() }}) as content_id,
         cast(metric_date as date) as metric_date,
 
-        {{ shortform.to_count(f.at['$.views'], 'youtube.views', ctx) }} as views,
-        {{ shortform.to_count(f.at['$.engagedViews'], 'youtube.engagedViews', ctx) }} as engaged_views,
+        {{ shortform.to_count(shortform.json_at(f, '$.views'), 'youtube.views', ctx) }} as views,
+        {{ shortform.to_count(shortform.json_at(f, '$.engagedViews'), 'youtube.engagedViews', ctx) }} as engaged_views,
         cast(null as bigint) as reach,
-        {{ shortform.to_count(f.at['$.likes'], 'youtube.likes', ctx) }} as likes,
-        {{ shortform.to_count(f.at['$.comments'], 'youtube.comments', ctx) }} as comments,
-        {{ shortform.to_count(f.at['$.shares'], 'youtube.shares', ctx) }} as shares,
+        {{ shortform.to_count(shortform.json_at(f, '$.likes'), 'youtube.likes', ctx) }} as likes,
+        {{ shortform.to_count(shortform.json_at(f, '$.comments'), 'youtube.comments', ctx) }} as comments,
+        {{ shortform.to_count(shortform.json_at(f, '$.shares'), 'youtube.shares', ctx) }} as shares,
         cast(null as bigint) as saves,
         cast(
-            {{ shortform.to_decimal(f.at['$.estimatedMinutesWatched'], 'youtube.estimatedMinutesWatched', ctx) }}
+            {{ shortform.to_decimal(shortform.json_at(f, '$.estimatedMinutesWatched'), 'youtube.estimatedMinutesWatched', ctx) }}
             * 60 as decimal(18, 3)
         ) as watch_seconds,
-        {{ shortform.to_decimal(f.at['$.averageViewDuration'], 'youtube.averageViewDuration', ctx, 'double') }} as avg_watch_seconds,
-        {{ shortform.to_count(f.at['$.subscribersGained'], 'youtube.subscribersGained', ctx) }} as subscribers_gained,
+        {{ shortform.to_decimal(shortform.json_at(f, '$.averageViewDuration'), 'youtube.averageViewDuration', ctx, 'double') }} as avg_watch_seconds,
+        {{ shortform.to_count(shortform.json_at(f, '$.subscribersGained'), 'youtube.subscribersGained', ctx) }} as subscribers_gained,
 
         {{ shortform.youtube_views_basis('cast(metric_date as date)') }} as views_basis,
         cast(pulled_at as timestamp) as pulled_at

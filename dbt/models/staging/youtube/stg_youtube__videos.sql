@@ -27,17 +27,17 @@ renamed as (
         cast(video_id as {{ dbt.type_string() }}) as content_id,
         cast(snapshot_date as date) as snapshot_date,
 
-        {{ shortform.iso_text_to_utc_timestamp(f.at['$.snippet.publishedAt']) }} as published_at,
-        {{ f.at['$.snippet.title'] }} as caption,
+        {{ shortform.iso_text_to_utc_timestamp(shortform.json_at(f, '$.snippet.publishedAt')) }} as published_at,
+        {{ shortform.json_at(f, '$.snippet.title') }} as caption,
         'https://www.youtube.com/shorts/' || cast(video_id as {{ dbt.type_string() }}) as permalink,
-        {{ f.at['$.contentDetails.duration'] }} as duration_iso8601,
-        cast({{ shortform.iso8601_duration_to_seconds(f.at['$.contentDetails.duration']) }} as double) as duration_seconds,
+        {{ shortform.json_at(f, '$.contentDetails.duration') }} as duration_iso8601,
+        cast({{ shortform.iso8601_duration_to_seconds(shortform.json_at(f, '$.contentDetails.duration')) }} as double) as duration_seconds,
 
         -- lifetime counters (strings in the API)
-        {{ shortform.to_count(f.at['$.statistics.viewCount'], 'youtube.viewCount', ctx) }} as views,
-        {{ shortform.to_count(f.at['$.statistics.likeCount'], 'youtube.likeCount', ctx) }} as likes,
-        {{ shortform.to_count(f.at['$.statistics.commentCount'], 'youtube.commentCount', ctx) }} as comments,
-        {{ shortform.to_count(f.at['$.statistics.favoriteCount'], 'youtube.favoriteCount', ctx) }} as favorites,
+        {{ shortform.to_count(shortform.json_at(f, '$.statistics.viewCount'), 'youtube.viewCount', ctx) }} as views,
+        {{ shortform.to_count(shortform.json_at(f, '$.statistics.likeCount'), 'youtube.likeCount', ctx) }} as likes,
+        {{ shortform.to_count(shortform.json_at(f, '$.statistics.commentCount'), 'youtube.commentCount', ctx) }} as comments,
+        {{ shortform.to_count(shortform.json_at(f, '$.statistics.favoriteCount'), 'youtube.favoriteCount', ctx) }} as favorites,
 
         'youtube.viewCount' as views_basis,
         cast(pulled_at as timestamp) as pulled_at

@@ -17,15 +17,19 @@ DENIED_COLUMN = re.compile(
 # Every key DENIED_COLUMN matches (after lower()) contains one of these words (keep the two in
 # step), so a payload whose lowered JSON text has none of them has no denied key and is not walked.
 # The text is lowered once and searched case-sensitively, as DENIED_COLUMN does with a key: the same
-# search with re.IGNORECASE cost 165 us per 1 KB payload (9 of a 21 s daily pull) against 15 us.
-DENIED_KEY_HINT = re.compile(
-    r"commenter|viewer_|follower_|subscriber_|user|mail|phone|handle|ip_address|first_name|last_name|full_name|birth"
+# search with re.IGNORECASE cost 165 us per 1 KB payload (9 of a 21 s daily pull). One substring
+# search per word scans ~1.5x faster than a regex alternation of the words (Python's re tries every
+# alternative at every position), and the landing searches one pull's payloads at once.
+DENIED_KEY_HINT_WORDS = (
+    "commenter", "viewer_", "follower_", "subscriber_", "user", "mail", "phone", "handle", "ip_address",
+    "first_name", "last_name", "full_name", "birth",
 )
 
 
 def may_have_personal_key(json_text: str) -> bool:
     """False when the JSON text cannot hold a key DENIED_COLUMN denies (no hint word in it)."""
-    return DENIED_KEY_HINT.search(json_text.lower()) is not None
+    lowered = json_text.lower()
+    return any(word in lowered for word in DENIED_KEY_HINT_WORDS)
 
 
 @lru_cache(maxsize=4096)

@@ -133,13 +133,19 @@ def _orjson_may_differ(text: str) -> bool:
     searches (a regex alternation cost as much as the serialization saved)."""
     if "null" in text:
         return True
-    for mark, number_before in (("e-", True), ("0.0000", False)):
-        # "3e-7" (a digit before "e-"); "0.00001" as a number (no digit before it, unlike "10.0000")
-        at = text.find(mark)
-        while at >= 0:
-            if (at > 0 and text[at - 1].isdigit()) == number_before:
-                return True
-            at = text.find(mark, at + len(mark))
+    at = text.find("e-")  # "3e-7": a digit before "e-"
+    while at >= 0:
+        if at > 0 and text[at - 1].isdigit():
+            return True
+        at = text.find("e-", at + 2)
+    at = text.find("0.0000")
+    while at >= 0:
+        # "0.00001" as a number: in compact JSON only ':' ',' '[' or a minus sign come before a
+        # number. Not "10.0000", nor a string such as Meta's "ctr":"0.000000", which both write alike
+        # (on Meta's ad days that string sent a third of the rows to the standard library).
+        if at > 0 and text[at - 1] in ":,[-":
+            return True
+        at = text.find("0.0000", at + 6)
     return False
 
 
@@ -169,13 +175,18 @@ def _payload_json(payload: object) -> str:
     return text
 
 
-def _minimized_json(payload: object, dropped: set[str]) -> str:
-    """The payload's JSON text without keys naming end-user data (E3/E4), at any depth; their
-    names go to `dropped`. The text is searched first, so a clean payload is serialized once."""
-    text = _payload_json(payload)
-    if may_have_personal_key(text) and has_personal_key(payload):
-        text = _payload_json(without_personal_fields(payload, dropped))
-    return text
+def _minimized_texts(payloads: Sequence[object], dropped: set[str]) -> list[str]:
+    """The payloads' JSON texts without keys naming end-user data (E3/E4), at any depth; their
+    names go to `dropped`. The texts of one pull are searched together for a hint word first (one
+    search instead of one per payload, which cost a sixth of a Meta ad days pull), then each
+    payload of a pull with a hit; so a clean payload is serialized once and never walked."""
+    texts = [_payload_json(p) for p in payloads]
+    if not may_have_personal_key("\n".join(texts)):
+        return texts
+    for i, (payload, text) in enumerate(zip(payloads, texts, strict=True)):
+        if may_have_personal_key(text) and has_personal_key(payload):
+            texts[i] = _payload_json(without_personal_fields(payload, dropped))
+    return texts
 
 
 def _upsert(
@@ -300,13 +311,15 @@ class Lander:
         self.dropped: set[str] = set()  # personal-data keys removed from payloads
 
     def lifetime(self, account_id: str, records: Iterable[LifetimeRecord], snapshot_date: date) -> int:
-        rows = [(*_key_prefix(self.table, r), snapshot_date, _minimized_json(r.payload, self.dropped))
-                for r in records]
+        records = list(records)
+        texts = _minimized_texts([r.payload for r in records], self.dropped)
+        rows = [(*_key_prefix(self.table, r), snapshot_date, t) for r, t in zip(records, texts, strict=True)]
         return self._stage(account_id, rows)
 
     def daily(self, account_id: str, records: Iterable[DailyRecord]) -> int:
-        rows = [(*_key_prefix(self.table, r), r.metric_date, _minimized_json(r.payload, self.dropped))
-                for r in records]
+        records = list(records)
+        texts = _minimized_texts([r.payload for r in records], self.dropped)
+        rows = [(*_key_prefix(self.table, r), r.metric_date, t) for r, t in zip(records, texts, strict=True)]
         return self._stage(account_id, rows)
 
     def _stage(self, account_id: str, rows: list[tuple]) -> int:

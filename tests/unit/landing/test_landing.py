@@ -193,6 +193,20 @@ def test_lander_drops_personal_keys_at_any_depth_and_keeps_clean_payloads_as_the
         "m2": '{"caption":"no such words","id":"m2","like_count":3}'}
 
 
+def test_a_pull_without_a_hint_word_is_searched_once_and_never_walked(conn, monkeypatch):
+    from dagster_project.defs.ingest import landing
+
+    searched = []
+    monkeypatch.setattr(landing, "may_have_personal_key", lambda text: searched.append(text) or False)
+    monkeypatch.setattr(landing, "has_personal_key", lambda p: pytest.fail("a clean payload was walked"))
+    lander = Lander(conn, "instagram_reels")
+    lander.lifetime("ig1", [LifetimeRecord("instagram", "ig1", f"m{i}", {"id": f"m{i}", "like_count": i})
+                            for i in range(3)], D)
+    lander.finish()
+    assert len(searched) == 1 and searched[0].count("like_count") == 3
+    assert conn.execute("SELECT count(*) FROM raw.instagram_reels").fetchone() == (3,)
+
+
 def test_a_raw_table_with_the_old_primary_key_is_rebuilt_without_it_and_keeps_its_rows(tmp_path):
     c = duckdb.connect(str(tmp_path / "old.duckdb"))
     c.execute("CREATE SCHEMA raw")
@@ -234,6 +248,7 @@ def test_payload_json_is_the_standard_librarys_text(payload):
     {"a": 1e16, "b": -2.5e20, "c": 1.5e300, "d": 0.0001, "e": 0.00012, "f": 5e-3},
     {"é": "ü\u2028\x7f😀\"\\", "b": [1.5, -0.0, 2**63, 2**64 - 1, -(2**63)], "spend": "10.0000", "date-e-": "x"},
     {"z": {"y": [{"x": True}, [], {}]}, "a": 123456789.123, "big": 1.7976931348623157e308},
+    {"ctr": "0.000000", "cpm": "0.00001", "note": "x 0.00001", "spend": "10.0000"},  # strings, not numbers
 ])
 def test_payload_json_takes_orjsons_path_where_it_is_the_same_text(payload, monkeypatch):
     import json

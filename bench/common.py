@@ -2,8 +2,11 @@
 
 Every measured step runs in a child process (`python -m bench.steps STEP ARGS.json`), so its peak
 memory is its own: the parent reads `ru_maxrss` from `os.wait4` of that child (the largest resident
-set of the child or of any descendant it waited for, e.g. the `dbt` subprocess; not a sum). The
-sandbox runs in a process of its own too, so its world never counts against the client.
+set of the child or of any descendant it waited for, e.g. the `dbt` subprocess; not a sum). On Linux
+a child's ru_maxrss starts at its parent's high-water mark (it is kept through fork and exec), so
+this process does no heavy work itself (the history cut is a step too) and the steps also report
+their own peak (VmHWM). The sandbox runs in a process of its own too, so its world never counts
+against the client.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import sys
 import time
@@ -29,7 +30,6 @@ from bench.common import (  # noqa: E402
     Sandbox,
     StepFailed,
     accounts_file,
-    cut_raw_history,
     machine,
     run_step,
     sandbox_environ,
@@ -172,8 +172,8 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
             cut_failed = []
             for d in short_days:
                 try:
-                    cut_raw_history(work / "warehouse.duckdb", b.work / f"{name}_{d}d" / "warehouse.duckdb",
-                                    landed_last, d)
+                    run_step("cut", {**base, "source": str(work / "warehouse.duckdb"), "last": landed_last.isoformat(),
+                                     "target": str(b.work / f"{name}_{d}d" / "warehouse.duckdb"), "days": d}, env)
                 except Exception as exc:  # noqa: BLE001 - the memory row says why; the other rows go on
                     cut_failed.append(d)
                     b.notes.append(f"{name}: cutting the history to {d} days failed: {exc}")
@@ -513,6 +513,11 @@ def main(argv: list[str] | None = None) -> int:
             large = results.get("large")
     mem = {int(d): m for d, m in ((prim or {}).get("memory") or {}).items()}
     results["memory"] = mem
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    results["bench_process_maxrss_mib"] = own
+    if own > 1024:  # a child's ru_maxrss starts at this process's high-water mark (bench/common.py)
+        b.notes.append(f"this bench process itself peaked at {own:.0f} MiB: whole-refresh memory figures "
+                       "(ru_maxrss) of steps started after that are at least that")
     results["notes"] = list(b.notes)
     results["elapsed"] = time.perf_counter() - b.started
     b.save()

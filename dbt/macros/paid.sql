@@ -2,38 +2,43 @@
   Paid-media helpers (issue 3): Meta action arrays, placement -> surface, currency conversion.
 #}
 
-{# The summed `value` of the entries of the JSON array at `path` whose action_type is
+{# The summed `value` of the entries of the action array at `path` whose action_type is
    `action_type` (Meta insights: video metrics and `actions` are arrays of
-   {"action_type": ..., "value": "123"}). Each value is cast strictly as a count (see to_count).
-   When the array holds no entry of that type: 0. When the field is absent: `absent` (0 for the
-   fields the connector requests, because Meta omits an action field that has no actions; null
-   for fields it does not request, which are unknown rather than zero). #}
-{% macro json_action_count(column, path, action_type, label, context=none, absent='0') -%}
-    {{ return(adapter.dispatch('json_action_count', 'shortform')(column, path, action_type, label, context, absent)) }}
+   {"action_type": ..., "value": "123"}), `path` being one of the `action_paths` of the model's
+   json_fields `fields`. Each value is cast strictly as a count (see to_count). When the array holds
+   no entry of that type: 0. When the field is absent or JSON null: `absent` (0 for the fields the
+   connector requests, because Meta omits an action field that has no actions; null for fields it
+   does not request, which are unknown rather than zero). Any other value stops the build, naming
+   the field and the row. #}
+{% macro json_action_count(fields, path, action_type, label, context=none, absent='0') -%}
+    {{ return(adapter.dispatch('json_action_count', 'shortform')(fields, path, action_type, label, context, absent)) }}
 {%- endmacro %}
 
-{% macro default__json_action_count(column, path, action_type, label, context, absent) -%}
+{% macro default__json_action_count(fields, path, action_type, label, context, absent) -%}
+    {%- set fragment = shortform.json_at(fields, path, 'json') -%}
     case
-        {#- each array is parsed once per row into a list of structs (a correlated json_each
-            subquery per metric cost 18 GB of memory on the agency world: docs/BENCHMARKS.md) #}
-        when json_type({{ column }}, '{{ path }}') = 'ARRAY' then coalesce(list_sum(list_transform(
+        {#- the list json_fields parsed from the document: null unless the value is an array (a
+            correlated json_each subquery per metric cost 18 GB of memory on the agency world:
+            docs/BENCHMARKS.md) #}
+        when {{ shortform.json_at(fields, path, 'actions') }} is not null then coalesce(list_sum(list_transform(
             list_filter(
-                from_json(json_extract({{ column }}, '{{ path }}'), '[{"action_type": "VARCHAR", "value": "VARCHAR"}]'),
+                {{ shortform.json_at(fields, path, 'actions') }},
                 lambda action_item: action_item.action_type = '{{ action_type }}'
             ),
             lambda action_item: {{ shortform.to_count('action_item.value', label, context) }}
         )), 0)
-        when {{ shortform.json_text(column, path) }} is null then {{ absent }}
-        else cast({{ shortform.raise_error(shortform._cast_error_message(shortform.json_text(column, path), label ~ ' (not an action array)', context)) }} as bigint)
+        when {{ shortform.json_text(fragment, '$') }} is null then {{ absent }}
+        else cast({{ shortform.raise_error(shortform._cast_error_message(shortform.json_text(fragment, '$'), label ~ ' (not an action array)', context)) }} as bigint)
     end
 {%- endmacro %}
 
-{% macro spark__json_action_count(column, path, action_type, label, context, absent) -%}
+{% macro spark__json_action_count(fields, path, action_type, label, context, absent) -%}
+    {%- set value = shortform.json_at(fields, path, 'json') -%}
     case
-        when get_json_object({{ column }}, '{{ path }}') is null then {{ absent }}
+        when {{ value }} is null then {{ absent }}
         else coalesce(aggregate(
             filter(
-                from_json(get_json_object({{ column }}, '{{ path }}'), 'array<struct<action_type:string,value:string>>'),
+                from_json({{ value }}, 'array<struct<action_type:string,value:string>>'),
                 a -> a.action_type = '{{ action_type }}'
             ),
             cast(0 as bigint),

@@ -385,6 +385,43 @@ def test_meta_placements_split_into_surfaces_and_action_arrays(warehouse: Path) 
     assert sum(r["spend_local"] for r in rows) == Decimal("10.00")
 
 
+def test_meta_action_fields_null_empty_or_not_an_array(tmp_path: Path) -> None:
+    """Action arrays: JSON null or an empty array count 0, an array without the action type 0, a
+    value that is not an array stops the build naming the field and the row; only the staging model
+    is built, on its own copy of the project."""
+    def row(ad_id: str, **fields: Any) -> tuple[Any, ...]:
+        payload = meta_row(ad_id, D3, "instagram", "instagram_reels", "1.00", 1000) | fields
+        return (ACT_ACME, f"{ad_id}|instagram|instagram_reels", D3, payload)
+
+    rows = {"meta_ad_days": [
+        row(M1, video_p25_watched_actions=None, actions=[],
+            video_play_actions=[{"action_type": "link_click", "value": "7"}]),
+        row(M2, video_thruplay_watched_actions=[{"action_type": "video_view", "value": "5"},
+                                                {"action_type": "video_view", "value": "6"}]),
+    ]}
+    work = tmp_path / "actions"
+    work.mkdir()
+    shutil.copytree(DBT_DIR, work / "dbt", ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    db_path = work / "warehouse.duckdb"
+    write_raw(db_path, rows)
+    result = run_dbt(work, db_path, ["run", "--select", "stg_meta_ads__ad_days"])
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    got = {r["ad_id"]: r for r in query(db_path, """
+        select ad_id, video_plays, video_p25_views, video_p50_views, thruplays, likes, post_engagements
+        from staging.stg_meta_ads__ad_days""")}
+    assert got[M1] == {"ad_id": M1, "video_plays": 0, "video_p25_views": 0, "video_p50_views": 150,
+                       "thruplays": 120, "likes": 0, "post_engagements": 0}
+    assert (got[M2]["thruplays"], got[M2]["likes"], got[M2]["post_engagements"]) == (11, 12, 272)
+
+    write_raw(db_path, {"meta_ad_days": [row(M3, actions={"video_view": "3"})]})
+    failed = run_dbt(work, db_path, ["run", "--full-refresh", "--select", "stg_meta_ads__ad_days"])
+    assert failed.returncode != 0
+    assert "shortform: meta_ads.actions." in failed.stdout, failed.stdout[-4000:]
+    assert "(not an action array) is not a valid value" in failed.stdout, failed.stdout[-4000:]
+    assert f"ad_account_id={ACT_ACME}, ad_placement_key={M3}|instagram|instagram_reels" in failed.stdout, \
+        failed.stdout[-4000:]
+
+
 def test_tiktok_report_rows_strings_numbers_and_local_days(warehouse: Path) -> None:
     rows = query(warehouse, """
         select metric_date, source_timezone, placement, surface, impressions, reach, clicks, video_plays,

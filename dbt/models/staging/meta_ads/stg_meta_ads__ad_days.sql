@@ -23,7 +23,7 @@
 #}
 {{ config(**shortform.incremental_config(['account_id', 'ad_placement_key', 'metric_date'], 'metric_date')) }}
 {%- set ctx = "'ad_account_id=' || ad_account_id || ', ad_placement_key=' || ad_placement_key || ', metric_date=' || cast(metric_date as " ~ dbt.type_string() ~ ")" -%}
-{%- set f = shortform.json_fields('payload', ['$.ad_id', '$.date_start', '$.date_stop', '$.publisher_platform', '$.platform_position', '$.campaign_id', '$.adset_id', '$.account_currency', '$.spend', '$.impressions', '$.clicks', '$.reach'], ['$.video_play_actions', '$.video_continuous_2_sec_watched_actions', '$.actions', '$.video_thruplay_watched_actions', '$.video_p25_watched_actions', '$.video_p50_watched_actions', '$.video_p75_watched_actions', '$.video_p95_watched_actions', '$.video_p100_watched_actions', '$.video_30_sec_watched_actions']) -%}
+{%- set f = shortform.json_fields('payload', ['$.ad_id', '$.date_start', '$.date_stop', '$.publisher_platform', '$.platform_position', '$.campaign_id', '$.adset_id', '$.account_currency', '$.spend', '$.impressions', '$.clicks', '$.reach'], [], ['$.video_play_actions', '$.video_continuous_2_sec_watched_actions', '$.actions', '$.video_thruplay_watched_actions', '$.video_p25_watched_actions', '$.video_p50_watched_actions', '$.video_p75_watched_actions', '$.video_p95_watched_actions', '$.video_p100_watched_actions', '$.video_30_sec_watched_actions']) -%}
 
 with
 
@@ -62,22 +62,22 @@ renamed as (
         {{ shortform.to_count(shortform.json_at(f, '$.impressions'), 'meta_ads.impressions', ctx) }} as impressions,
         {{ shortform.to_count(shortform.json_at(f, '$.clicks'), 'meta_ads.clicks', ctx) }} as clicks,
         {{ shortform.to_count(shortform.json_at(f, '$.reach'), 'meta_ads.reach', ctx) }} as reach,
-        {{ shortform.json_action_count(shortform.json_at(f, '$.video_play_actions', 'json'), '$', 'video_view', 'meta_ads.video_play_actions', ctx) }} as video_plays,
-        {{ shortform.json_action_count(shortform.json_at(f, '$.video_continuous_2_sec_watched_actions', 'json'), '$', 'video_view', 'meta_ads.video_continuous_2_sec_watched_actions', ctx) }} as video_2s_views,
-        {{ shortform.json_action_count(shortform.json_at(f, '$.actions', 'json'), '$', 'video_view', 'meta_ads.actions.video_view', ctx) }} as video_3s_views,
-        {{ shortform.json_action_count(shortform.json_at(f, '$.video_thruplay_watched_actions', 'json'), '$', 'video_view', 'meta_ads.video_thruplay_watched_actions', ctx) }} as thruplays,
-        {{ shortform.json_action_count(shortform.json_at(f, '$.video_p25_watched_actions', 'json'), '$', 'video_view', 'meta_ads.video_p25_watched_actions', ctx) }} as video_p25_views,
-        {{ shortform.json_action_count(shortform.json_at(f, '$.video_p50_watched_actions', 'json'), '$', 'video_view', 'meta_ads.video_p50_watched_actions', ctx) }} as video_p50_views,
-        {{ shortform.json_action_count(shortform.json_at(f, '$.video_p75_watched_actions', 'json'), '$', 'video_view', 'meta_ads.video_p75_watched_actions', ctx) }} as video_p75_views,
-        {{ shortform.json_action_count(shortform.json_at(f, '$.video_p95_watched_actions', 'json'), '$', 'video_view', 'meta_ads.video_p95_watched_actions', ctx) }} as video_p95_views,
-        {{ shortform.json_action_count(shortform.json_at(f, '$.video_p100_watched_actions', 'json'), '$', 'video_view', 'meta_ads.video_p100_watched_actions', ctx) }} as video_p100_views,
-        {{ shortform.json_action_count(shortform.json_at(f, '$.video_30_sec_watched_actions', 'json'), '$', 'video_view', 'meta_ads.video_30_sec_watched_actions', ctx) }} as video_30s_views,
-        {{ shortform.json_action_count(shortform.json_at(f, '$.actions', 'json'), '$', 'post_reaction', 'meta_ads.actions.post_reaction', ctx) }} as likes,
-        {{ shortform.json_action_count(shortform.json_at(f, '$.actions', 'json'), '$', 'comment', 'meta_ads.actions.comment', ctx) }} as comments,
-        {{ shortform.json_action_count(shortform.json_at(f, '$.actions', 'json'), '$', 'post', 'meta_ads.actions.post', ctx) }} as shares,
-        {{ shortform.json_action_count(shortform.json_at(f, '$.actions', 'json'), '$', 'onsite_conversion.post_save', 'meta_ads.actions.post_save', ctx) }} as saves,
-        {{ shortform.json_action_count(shortform.json_at(f, '$.actions', 'json'), '$', 'like', 'meta_ads.actions.like', ctx) }} as follows,
-        {{ shortform.json_action_count(shortform.json_at(f, '$.actions', 'json'), '$', 'post_engagement', 'meta_ads.actions.post_engagement', ctx) }} as post_engagements,
+        {{ shortform.json_action_count(f, '$.video_play_actions', 'video_view', 'meta_ads.video_play_actions', ctx) }} as video_plays,
+        {{ shortform.json_action_count(f, '$.video_continuous_2_sec_watched_actions', 'video_view', 'meta_ads.video_continuous_2_sec_watched_actions', ctx) }} as video_2s_views,
+        {{ shortform.json_action_count(f, '$.actions', 'video_view', 'meta_ads.actions.video_view', ctx) }} as video_3s_views,
+        {{ shortform.json_action_count(f, '$.video_thruplay_watched_actions', 'video_view', 'meta_ads.video_thruplay_watched_actions', ctx) }} as thruplays,
+        {{ shortform.json_action_count(f, '$.video_p25_watched_actions', 'video_view', 'meta_ads.video_p25_watched_actions', ctx) }} as video_p25_views,
+        {{ shortform.json_action_count(f, '$.video_p50_watched_actions', 'video_view', 'meta_ads.video_p50_watched_actions', ctx) }} as video_p50_views,
+        {{ shortform.json_action_count(f, '$.video_p75_watched_actions', 'video_view', 'meta_ads.video_p75_watched_actions', ctx) }} as video_p75_views,
+        {{ shortform.json_action_count(f, '$.video_p95_watched_actions', 'video_view', 'meta_ads.video_p95_watched_actions', ctx) }} as video_p95_views,
+        {{ shortform.json_action_count(f, '$.video_p100_watched_actions', 'video_view', 'meta_ads.video_p100_watched_actions', ctx) }} as video_p100_views,
+        {{ shortform.json_action_count(f, '$.video_30_sec_watched_actions', 'video_view', 'meta_ads.video_30_sec_watched_actions', ctx) }} as video_30s_views,
+        {{ shortform.json_action_count(f, '$.actions', 'post_reaction', 'meta_ads.actions.post_reaction', ctx) }} as likes,
+        {{ shortform.json_action_count(f, '$.actions', 'comment', 'meta_ads.actions.comment', ctx) }} as comments,
+        {{ shortform.json_action_count(f, '$.actions', 'post', 'meta_ads.actions.post', ctx) }} as shares,
+        {{ shortform.json_action_count(f, '$.actions', 'onsite_conversion.post_save', 'meta_ads.actions.post_save', ctx) }} as saves,
+        {{ shortform.json_action_count(f, '$.actions', 'like', 'meta_ads.actions.like', ctx) }} as follows,
+        {{ shortform.json_action_count(f, '$.actions', 'post_engagement', 'meta_ads.actions.post_engagement', ctx) }} as post_engagements,
 
         cast(pulled_at as timestamp) as pulled_at
     from source

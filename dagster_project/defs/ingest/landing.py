@@ -285,7 +285,11 @@ def land_daily(
     return _upsert(conn, table, rows, pulled_at or utc_now())
 
 
-FLUSH_ROWS = 5_000  # staged rows that trigger a merge between two accounts' pulls
+# Staged rows that trigger a merge between two accounts' pulls. Every merge reads the raw rows of
+# the pull's date range (for Meta ad days, the 28-day window of every account), so fewer, larger
+# merges read less: 20,000 instead of 5,000 took a one-year Meta ad days pull's merges from ~6 to
+# ~3 s, for ~80 MB more peak memory (still bounded by this, not by the history).
+FLUSH_ROWS = 20_000
 
 
 class Lander:

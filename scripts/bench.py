@@ -368,7 +368,7 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
         peak1 = m1.get("peak_rss_self_mib", m1["maxrss_mib"])
         peak2 = m2.get("peak_rss_self_mib", m2["maxrss_mib"])
         growth = peak2 / peak1 - 1
-        b.add("memory", f"ingestion peak RSS (ru_maxrss), the same pull over {d1} vs {d2} days of history",
+        b.add("memory", f"ingestion peak RSS (VmHWM), the same pull over {d1} vs {d2} days of history",
               f"{peak1:.0f} vs {peak2:.0f} MiB ({growth * 100:+.0f} %)", "within 10 %",
               verdict(abs(growth) <= 0.10),
               detail=f"RSS after imports {m1['rss_before_mib']:.0f} / {m2['rss_before_mib']:.0f} MiB; "

@@ -156,11 +156,13 @@ NEGATIVE_CHECK = "gx_daily_no_unflagged_negatives"
 LIKES_CHECK = "gx_daily_likes_not_above_views"
 
 
-def daily_negatives_suite(gx, columns: list[str]):
-    """Run on the unflagged rows only (validate_daily_frame selects them once)."""
+def daily_negatives_suite(gx, columns: list[str], flag: bool = True):
+    """Run on the unflagged rows only (validate_daily_frame selects them once). `flag`: also
+    expect the is_restated_down column (validate_daily_frame asks it of the first part only)."""
     E = gx.expectations
     suite = gx.ExpectationSuite(name="fct_content_daily_non_negative")
-    suite.add_expectation(E.ExpectColumnToExist(column="is_restated_down"))
+    if flag:
+        suite.add_expectation(E.ExpectColumnToExist(column="is_restated_down"))
     for column in columns:
         suite.add_expectation(E.ExpectColumnValuesToBeBetween(column=column, min_value=0))
     return suite
@@ -186,9 +188,28 @@ def unflagged_rows(df: pd.DataFrame) -> pd.DataFrame:
     return df.query(UNFLAGGED)
 
 
+def merged_outcome(parts: list[SuiteOutcome]) -> SuiteOutcome:
+    """One outcome for a suite run in parts: it succeeds when every part does."""
+    return SuiteOutcome(all(p.success for p in parts), any(p.engine_error for p in parts),
+                        [f for p in parts for f in p.failures], sum(p.evaluated for p in parts))
+
+
 def validate_daily_frame(df: pd.DataFrame) -> tuple[SuiteOutcome, SuiteOutcome]:
-    """(negatives outcome, likes-vs-views outcome) for a fct_content_daily frame."""
+    """(negatives outcome, likes-vs-views outcome) for a fct_content_daily frame.
+
+    The negatives suite runs one count column at a time (the first part also expects the flag
+    column), on a frame of that column alone, and the likes suite on views and likes: GX's pandas
+    engine takes every column of its frame through each expectation's row masks (four times) and
+    hashes the whole frame twice per run, so the frame of all the columns and the row keys (a
+    string per row) cost more than the checks themselves (32-37 -> 17-19 s for 8.4 M rows at one year of
+    `agency`)."""
     columns = [c for c in DAILY_COUNT_COLUMNS if c in df.columns]
     judged = unflagged_rows(df)
-    return (run_suite(judged, lambda gx: daily_negatives_suite(gx, columns), "fct_content_daily_non_negative"),
-            run_suite(judged, daily_likes_suite, "fct_content_daily_likes_vs_views"))
+    flag = [c for c in ("is_restated_down",) if c in judged.columns]
+    parts = [run_suite(judged[(flag if i == 0 else []) + [column]],
+                       lambda gx, column=column, first=(i == 0): daily_negatives_suite(gx, [column], flag=first),
+                       "fct_content_daily_non_negative") for i, column in enumerate(columns)]
+    if not columns:  # no count column at all: the flag alone (each missing column fails elsewhere)
+        parts = [run_suite(judged[flag], lambda gx: daily_negatives_suite(gx, []), "fct_content_daily_non_negative")]
+    likes = judged[[c for c in ("views", "likes") if c in judged.columns]]
+    return merged_outcome(parts), run_suite(likes, daily_likes_suite, "fct_content_daily_likes_vs_views")

@@ -67,9 +67,9 @@ def read_mart(spark, table: str, schema: str = "marts") -> pd.DataFrame:
 
 
 def read_daily_frame(spark, schema: str = "marts") -> pd.DataFrame:
-    """fct_content_daily's key, flag and count columns, counts as doubles (as gx_checks reads them)."""
+    """fct_content_daily's flag and count columns, counts as doubles (as gx_checks reads them)."""
     present = set(spark.table(f"{schema}.fct_content_daily").columns)
-    cols = [c for c in ["content_key", "metric_date", "is_restated_down", *DAILY_COUNT_COLUMNS] if c in present]
+    cols = [c for c in ["is_restated_down", *DAILY_COUNT_COLUMNS] if c in present]
     select = ", ".join(f"cast(`{c}` as double) as `{c}`" if c in DAILY_COUNT_COLUMNS else f"`{c}`" for c in cols)
     return spark.sql(f"select {select} from {schema}.fct_content_daily").toPandas()
 

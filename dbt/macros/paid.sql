@@ -16,13 +16,14 @@
 
 {% macro default__json_action_count(fields, path, action_type, label, context, absent) -%}
     {%- set fragment = shortform.json_at(fields, path, 'json') -%}
+    {%- set parsed = shortform.json_at(fields, path, 'actions') -%}
     case
         {#- the list json_fields parsed from the document: null unless the value is an array (a
             correlated json_each subquery per metric cost 18 GB of memory on the agency world:
             docs/BENCHMARKS.md) #}
-        when {{ shortform.json_at(fields, path, 'actions') }} is not null then coalesce(list_sum(list_transform(
+        when {{ parsed }} is not null then coalesce(list_sum(list_transform(
             list_filter(
-                {{ shortform.json_at(fields, path, 'actions') }},
+                {{ parsed }},
                 lambda action_item: action_item.action_type = '{{ action_type }}'
             ),
             lambda action_item: {{ shortform.to_count('action_item.value', label, context) }}

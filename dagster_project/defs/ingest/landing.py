@@ -133,19 +133,18 @@ def _orjson_may_differ(text: str) -> bool:
     searches (a regex alternation cost as much as the serialization saved)."""
     if "null" in text:
         return True
-    at = text.find("e-")  # "3e-7": a digit before "e-"
-    while at >= 0:
-        if at > 0 and text[at - 1].isdigit():
-            return True
-        at = text.find("e-", at + 2)
-    at = text.find("0.0000")
-    while at >= 0:
+    for mark, is_number in (
+        ("e-", str.isdigit),  # "3e-7": a digit before "e-"
         # "0.00001" as a number: in compact JSON only ':' ',' '[' or a minus sign come before a
         # number. Not "10.0000", nor a string such as Meta's "ctr":"0.000000", which both write alike
         # (on Meta's ad days that string sent a third of the rows to the standard library).
-        if at > 0 and text[at - 1] in ":,[-":
-            return True
-        at = text.find("0.0000", at + 6)
+        ("0.0000", lambda before: before in ":,[-"),
+    ):
+        at = text.find(mark)
+        while at >= 0:
+            if at > 0 and is_number(text[at - 1]):
+                return True
+            at = text.find(mark, at + len(mark))
     return False
 
 
@@ -315,16 +314,16 @@ class Lander:
         self.dropped: set[str] = set()  # personal-data keys removed from payloads
 
     def lifetime(self, account_id: str, records: Iterable[LifetimeRecord], snapshot_date: date) -> int:
-        records = list(records)
-        texts = _minimized_texts([r.payload for r in records], self.dropped)
-        rows = [(*_key_prefix(self.table, r), snapshot_date, t) for r, t in zip(records, texts, strict=True)]
-        return self._stage(account_id, rows)
+        return self._stage(account_id, self._rows(records, lambda r: snapshot_date))
 
     def daily(self, account_id: str, records: Iterable[DailyRecord]) -> int:
+        return self._stage(account_id, self._rows(records, lambda r: r.metric_date))
+
+    def _rows(self, records: Iterable[LifetimeRecord | DailyRecord], day_of) -> list[tuple]:
+        """(key values..., day, minimized payload text) of one account's records."""
         records = list(records)
         texts = _minimized_texts([r.payload for r in records], self.dropped)
-        rows = [(*_key_prefix(self.table, r), r.metric_date, t) for r, t in zip(records, texts, strict=True)]
-        return self._stage(account_id, rows)
+        return [(*_key_prefix(self.table, r), day_of(r), t) for r, t in zip(records, texts, strict=True)]
 
     def _stage(self, account_id: str, rows: list[tuple]) -> int:
         if self.staged and self.staged_rows + len(rows) > self.flush_rows:

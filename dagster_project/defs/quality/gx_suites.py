@@ -206,10 +206,9 @@ def validate_daily_frame(df: pd.DataFrame) -> tuple[SuiteOutcome, SuiteOutcome]:
     columns = [c for c in DAILY_COUNT_COLUMNS if c in df.columns]
     judged = unflagged_rows(df)
     flag = [c for c in ("is_restated_down",) if c in judged.columns]
-    parts = [run_suite(judged[(flag if i == 0 else []) + [column]],
-                       lambda gx, column=column, first=(i == 0): daily_negatives_suite(gx, [column], flag=first),
-                       "fct_content_daily_non_negative") for i, column in enumerate(columns)]
-    if not columns:  # no count column at all: the flag alone (each missing column fails elsewhere)
-        parts = [run_suite(judged[flag], lambda gx: daily_negatives_suite(gx, []), "fct_content_daily_non_negative")]
+    groups = [[c] for c in columns] or [[]]  # no count column at all: the flag expectation alone
+    parts = [run_suite(judged[(flag if i == 0 else []) + group],
+                       lambda gx, group=group, first=(i == 0): daily_negatives_suite(gx, group, flag=first),
+                       "fct_content_daily_non_negative") for i, group in enumerate(groups)]
     likes = judged[[c for c in ("views", "likes") if c in judged.columns]]
     return merged_outcome(parts), run_suite(likes, daily_likes_suite, "fct_content_daily_likes_vs_views")

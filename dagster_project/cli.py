@@ -104,13 +104,13 @@ def cmd_sandbox_bulk(args: argparse.Namespace) -> int:
 
     from connectors.sandbox.bulk import write_raw
 
-    started = time.perf_counter()
-    world = _world(args)
-    first, last = args.first or world.start, args.last or world.end
-    try:
+    try:  # before the world is built (minutes for the large worlds)
         db = settings.checked_path("--db", args.db, (".duckdb", ".db"))
     except settings.ConfigError as exc:
         raise SystemExit(f"error: {exc}") from None
+    started = time.perf_counter()
+    world = _world(args)
+    first, last = args.first or world.start, args.last or world.end
     db.parent.mkdir(parents=True, exist_ok=True)
     print(f"world {args.world}: {len(world.brands)} brands, {len(world.all_contents())} posts "
           f"(built in {time.perf_counter() - started:.0f} s); writing raw {first} .. {last} into {db}", flush=True)

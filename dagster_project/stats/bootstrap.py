@@ -18,10 +18,16 @@ Method (docs/uncertainty.md explains how to read it):
 Deterministic: the same inputs (in any order) and seed give the same interval. ``key_seed`` derives a seed per
 comparison from a base seed and a label, so one comparison's numbers do not depend on which other
 comparisons were computed before it.
+
+Because of that, an interval is a pure function of the two sorted samples, ``n_resamples``,
+``confidence``, ``seed``, this module's method and numpy's generator. ``IntervalMemo`` keeps
+intervals by a digest of all of them, so a daily rebuild recomputes only the comparisons whose
+posts or figures changed (most months of a year are settled) and reuses the others, bit for bit.
 """
 
+import hashlib
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +52,35 @@ class MedianDifference:
     n_resamples: int
     min_n: int
     seed: int
+
+
+# Part of every memo digest: bump it when the resampling or the interval changes, so no interval
+# computed by the old method is reused. numpy's version is part of it too: numpy does not promise
+# the same Generator streams across versions.
+METHOD_VERSION = "percentile-bootstrap-median-difference/2"
+
+
+class IntervalMemo:
+    """Bootstrap intervals already computed, keyed by a digest of everything they depend on.
+
+    ``known``: entries from earlier builds (digest -> (ci_low, ci_high)). ``used``: the entries
+    this build needed, found or computed, which is what the caller stores for the next build
+    (entries no longer needed are dropped with it). A digest that is not known is computed."""
+
+    def __init__(self, known: Mapping[str, tuple[float, float]] | None = None):
+        self.known = dict(known or {})
+        self.used: dict[str, tuple[float, float]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def digest(a: np.ndarray, b: np.ndarray, n_resamples: int, confidence: float, seed: int) -> str:
+        h = hashlib.blake2b(digest_size=20)
+        h.update(f"{METHOD_VERSION}|numpy {np.__version__}|{n_resamples}|{confidence!r}|{seed}|"
+                 f"{a.size}|{b.size}|".encode())
+        h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
+        h.update(np.ascontiguousarray(b, dtype=np.float64).tobytes())
+        return h.hexdigest()
 
 
 def key_seed(base_seed: int, *labels: object) -> int:
@@ -76,6 +111,14 @@ def _resampled_medians(rng: np.random.Generator, sample: np.ndarray, n_resamples
     return (sample[middle[:, k]] + sample[middle[:, k + 1]]) / 2
 
 
+def _interval(a: np.ndarray, b: np.ndarray, n_resamples: int, confidence: float, seed: int) -> tuple[float, float]:
+    rng = np.random.default_rng(seed)
+    diffs = _resampled_medians(rng, b, n_resamples) - _resampled_medians(rng, a, n_resamples)
+    tail = (1 - confidence) / 2
+    low, high = (float(x) for x in np.quantile(diffs, [tail, 1 - tail]))
+    return low, high
+
+
 def bootstrap_median_difference(
     baseline: Sequence[float] | np.ndarray,
     other: Sequence[float] | np.ndarray,
@@ -84,8 +127,10 @@ def bootstrap_median_difference(
     confidence: float = DEFAULT_CONFIDENCE,
     min_n: int = DEFAULT_MIN_N,
     seed: int = DEFAULT_SEED,
+    memo: IntervalMemo | None = None,
 ) -> MedianDifference:
-    """Difference in medians (other - baseline) with a percentile bootstrap interval."""
+    """Difference in medians (other - baseline) with a percentile bootstrap interval (taken from
+    ``memo`` when it holds the same samples and settings, and added to it)."""
     if not 0 < confidence < 1:
         raise ValueError(f"bootstrap: confidence must be between 0 and 1, got {confidence}")
     if n_resamples < 100:
@@ -100,10 +145,16 @@ def bootstrap_median_difference(
     low = high = None
     verdict = None
     if a.size >= min_n and b.size >= min_n:
-        rng = np.random.default_rng(seed)
-        diffs = _resampled_medians(rng, b, n_resamples) - _resampled_medians(rng, a, n_resamples)
-        tail = (1 - confidence) / 2
-        low, high = (float(x) for x in np.quantile(diffs, [tail, 1 - tail]))
+        key = memo.digest(a, b, n_resamples, confidence, seed) if memo is not None else None
+        if key is not None and key in memo.known:
+            low, high = memo.known[key]
+            memo.hits += 1
+        else:
+            low, high = _interval(a, b, n_resamples, confidence, seed)
+            if memo is not None:
+                memo.misses += 1
+        if key is not None:
+            memo.used[key] = (low, high)
         verdict = bool(low > 0 or high < 0)
     return MedianDifference(
         n_baseline=int(a.size), n_other=int(b.size), median_baseline=med_a, median_other=med_b,

@@ -37,6 +37,7 @@ from dagster_project.stats.bootstrap import (
     DEFAULT_MIN_N,
     DEFAULT_RESAMPLES,
     DEFAULT_SEED,
+    IntervalMemo,
     bootstrap_median_difference,
     key_seed,
 )
@@ -194,7 +195,10 @@ def _verdict(other: str, r, metric: str) -> str:
 
 
 def compare(frame: pd.DataFrame, *, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED,
-            min_n: int = DEFAULT_MIN_N, confidence: float = DEFAULT_CONFIDENCE) -> pd.DataFrame:
+            min_n: int = DEFAULT_MIN_N, confidence: float = DEFAULT_CONFIDENCE,
+            memo: IntervalMemo | None = None) -> pd.DataFrame:
+    """The comparison table. ``memo``: bootstrap intervals of an earlier build, reused where a
+    comparison's samples and settings are the same (see IntervalMemo); the result is the same."""
     posts = prepare_posts(frame)
     rows: list[dict[str, Any]] = []
     sides = {key: _Side(group) for key, group in posts.groupby(["brand", "surface"], sort=False)}
@@ -226,7 +230,7 @@ def compare(frame: pd.DataFrame, *, n_resamples: int = DEFAULT_RESAMPLES, seed: 
                     s = key_seed(seed, brand, period, other, metric)
                     r = bootstrap_median_difference(base.values[metric], oth.values[metric],
                                                     n_resamples=n_resamples, confidence=confidence,
-                                                    min_n=min_n, seed=s)
+                                                    min_n=min_n, seed=s, memo=memo)
                     rows.append({
                         "comparison_key": f"{brand}|{period}|{other}|{metric}",
                         "brand": brand, "period": period, "period_start": p0, "period_end": p1,

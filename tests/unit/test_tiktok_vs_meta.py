@@ -103,3 +103,47 @@ def test_deterministic_and_independent_of_other_brands(frame):
 def test_missing_column_is_named():
     with pytest.raises(ValueError, match="views_basis"):
         compare(pd.DataFrame({"brand": ["a"], "surface": ["tiktok"]}))
+
+
+def test_memo_reuses_intervals_of_unchanged_comparisons_bit_for_bit(frame):
+    """What the dbt model does between two daily builds: the intervals of the first build are
+    kept; the next build recomputes only comparisons whose samples changed, and its table equals
+    a build without any memo."""
+    from dagster_project.stats.bootstrap import IntervalMemo
+
+    first_memo = IntervalMemo()
+    first = compare(frame, n_resamples=300, memo=first_memo)
+    pd.testing.assert_frame_equal(first, compare(frame, n_resamples=300))
+    computed = first_memo.misses
+    assert computed > 0 and first_memo.hits == 0 and len(first_memo.used) <= computed
+
+    # the next day: one late October TikTok post's day-7 views restated; September is settled
+    changed = frame.copy()
+    late = changed.index[(changed["surface"] == "tiktok") & (changed["published_date"] == date(2026, 10, 10))]
+    changed.loc[late, "views_d7"] += 1.0
+    memo = IntervalMemo(first_memo.used)
+    again = compare(changed, n_resamples=300, memo=memo)
+    pd.testing.assert_frame_equal(again, compare(changed, n_resamples=300))
+    assert memo.misses > 0 and memo.hits > 0  # the 'all' and 2026-10 views comparisons are recomputed
+    assert memo.misses < computed
+    stale = set(first_memo.used) - set(memo.used)
+    assert stale and all(k not in memo.used for k in stale)  # entries no longer needed are not kept
+
+    # another setting is another digest: nothing is reused
+    other = IntervalMemo(first_memo.used)
+    compare(frame, n_resamples=400, memo=other)
+    assert other.hits == 0
+
+
+def test_memo_digest_separates_samples_settings_and_method():
+    from dagster_project.stats.bootstrap import IntervalMemo
+
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0])
+    key = IntervalMemo.digest(a, b, 2000, 0.95, 7)
+    assert key == IntervalMemo.digest(a.copy(), b.copy(), 2000, 0.95, 7)
+    assert len({key,
+                IntervalMemo.digest(b, a, 2000, 0.95, 7),
+                IntervalMemo.digest(np.array([1.0, 2.0]), np.array([3.0, 4.0, 5.0]), 2000, 0.95, 7),
+                IntervalMemo.digest(a, b, 2001, 0.95, 7),
+                IntervalMemo.digest(a, b, 2000, 0.9, 7),
+                IntervalMemo.digest(a, b, 2000, 0.95, 8)}) == 6

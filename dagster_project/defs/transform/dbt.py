@@ -85,6 +85,7 @@ def shortform_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                          "error_after threshold (see the step log); nothing was built or published.",
                          allow_retries=False)
     args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+    args += settings.DBT_REFRESH_EXCLUDE  # dbt unit tests run in `make test`, not every refresh
     build = dbt.cli(args, context=context)
     yield from build.stream()
     keep_partial_parse(build.target_path)

@@ -153,3 +153,22 @@
 {% macro spark__reporting_date(source_date, source_tz) -%}
     cast(from_utc_timestamp(to_utc_timestamp(cast({{ source_date }} as timestamp) + interval 12 hours, {{ source_tz }}), {{ shortform.reporting_timezone() }}) as date)
 {%- endmacro %}
+
+
+{# reporting_days: the reporting_date of every distinct (source day, source zone) pair of a
+   relation, as the body of a CTE (source_date, source_timezone, reporting_date) to join on both.
+   The zone conversion costs ~0.5 microseconds a row (two ICU conversions): on the day-grain marts'
+   8 M rows that was ~4 s of CPU per build, against well under a second for the distinct pairs (a
+   year has ~365 days per zone) and the join. #}
+{% macro reporting_days(relation, date_column, timezone_expression) -%}
+    select
+        source_days.source_date,
+        source_days.source_timezone,
+        {{ shortform.reporting_date('source_days.source_date', 'source_days.source_timezone') }} as reporting_date
+    from (
+        select distinct
+            {{ date_column }} as source_date,
+            {{ timezone_expression }} as source_timezone
+        from {{ relation }}
+    ) as source_days
+{%- endmacro %}

@@ -42,6 +42,12 @@ accounts as (
 
 ),
 
+reporting_days as (
+
+    {{ shortform.reporting_days('days', 'metric_date', 'source_timezone') }}
+
+),
+
 final as (
 
     select
@@ -53,7 +59,7 @@ final as (
         cast(days.metric_date as date) as metric_date,
         cast('account_local' as {{ dbt.type_string() }}) as date_basis,
         cast(days.source_timezone as {{ dbt.type_string() }}) as source_timezone,
-        cast(coalesce({{ shortform.reporting_date('days.metric_date', 'days.source_timezone') }}, days.metric_date) as date) as reporting_date,
+        cast(coalesce(reporting_days.reporting_date, days.metric_date) as date) as reporting_date,
         cast(accounts.data_as_of_date as date) as data_as_of_date,
         cast({{ shortform.is_final('days.metric_date', 'accounts.data_as_of_date', 'days.platform') }} as boolean) as is_final,
         cast(days.placement as {{ dbt.type_string() }}) as placement,
@@ -110,6 +116,9 @@ final as (
     left join accounts
         on days.platform = accounts.platform
         and days.account_id = accounts.account_id
+    left join reporting_days
+        on days.metric_date = reporting_days.source_date
+        and days.source_timezone = reporting_days.source_timezone
 
 )
 

@@ -25,6 +25,12 @@ contents as (
 
 ),
 
+reporting_days as (
+
+    {{ shortform.reporting_days('ages', 'metric_date', shortform.platform_source_timezone('platform')) }}
+
+),
+
 final as (
 
     select
@@ -44,10 +50,13 @@ final as (
         cast(ages.is_final as boolean) as is_final,
         cast(ages.views_basis as {{ dbt.type_string() }}) as views_basis,
         cast({{ shortform.platform_source_timezone('ages.platform') }} as {{ dbt.type_string() }}) as source_timezone,
-        cast({{ shortform.reporting_date('ages.metric_date', shortform.platform_source_timezone('ages.platform')) }} as date) as reporting_date
+        cast(reporting_days.reporting_date as date) as reporting_date
     from ages
     inner join contents
         on ages.content_key = contents.content_key
+    left join reporting_days
+        on ages.metric_date = reporting_days.source_date
+        and {{ shortform.platform_source_timezone('ages.platform') }} = reporting_days.source_timezone
 
 )
 

@@ -29,6 +29,12 @@ as_of as (
 
 ),
 
+reporting_days as (
+
+    {{ shortform.reporting_days('daily', 'metric_date', shortform.platform_source_timezone('platform')) }}
+
+),
+
 final as (
 
     select
@@ -55,7 +61,7 @@ final as (
         cast(daily.is_restated_down as boolean) as is_restated_down,
         cast(daily.views_basis as {{ dbt.type_string() }}) as views_basis,
         cast({{ shortform.platform_source_timezone('daily.platform') }} as {{ dbt.type_string() }}) as source_timezone,
-        cast({{ shortform.reporting_date('daily.metric_date', shortform.platform_source_timezone('daily.platform')) }} as date) as reporting_date,
+        cast(reporting_days.reporting_date as date) as reporting_date,
         cast(as_of.data_as_of_date as date) as data_as_of_date,
         cast({{ shortform.is_final('daily.metric_date', 'as_of.data_as_of_date', 'daily.platform') }} as boolean) as is_final
     from daily
@@ -64,6 +70,9 @@ final as (
     left join as_of
         on daily.platform = as_of.platform
         and daily.account_id = as_of.account_id
+    left join reporting_days
+        on daily.metric_date = reporting_days.source_date
+        and {{ shortform.platform_source_timezone('daily.platform') }} = reporting_days.source_timezone
 
 )
 

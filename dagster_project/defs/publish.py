@@ -19,6 +19,7 @@ import duckdb
 
 from dagster_project.analyst.db import quote_literal
 from dagster_project.analyst.serving import create_serving_tables
+from dagster_project.defs.changes import AS_OF_GROUP, DAY_COLUMN, as_of_columns, changed_days
 from dagster_project.defs.resources import PublishResource, WarehouseResource, open_duckdb
 from dagster_project.defs.transform.dbt import dbt_project
 
@@ -32,16 +33,11 @@ STORAGE_COMPATIBILITY_VERSION = "v1.0.0"
 # than the build's per-post order), so opening it and the small queries cost a few ms more, and the
 # publish copy takes ~10 s longer. The gain grows with history (a 28-day range of two years reads
 # 4 % of the row groups).
-READ_ORDER_COLUMN = "metric_date"
+READ_ORDER_COLUMN = DAY_COLUMN
 # Incremental publish: the live file is copied and only what changed is rewritten in the copy (see
 # patch_dated_table); every so many incremental publishes in a row, one full rewrite instead, so the
 # space of deleted rows never piles up in the file for long.
 MAX_INCREMENTAL_STREAK = 6
-# Columns that a day-grain mart holds once per (platform, account_id, metric_date): the account's
-# latest pull and the day's maturity. They move on every row of an account each day it is pulled,
-# so they are brought up to date by one UPDATE instead of counting as a change of every day.
-AS_OF_COLUMNS = ("data_as_of_date", "is_final")
-AS_OF_GROUP = ("platform", "account_id", READ_ORDER_COLUMN)
 
 
 @dataclass(frozen=True)
@@ -147,25 +143,13 @@ def _columns(conn: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: 
 
 def patch_dated_table(conn: duckdb.DuckDBPyConnection, source: str, target: str, columns: list[str]) -> str:
     """Bring the day-grain table `target` (a copy of what was published) to the content of `source`
-    by rewriting only its changed days: the days whose rows differ (a digest per day of every column
-    but the as-of ones, on both sides) are deleted and copied again in day order, then the as-of
-    columns (AS_OF_COLUMNS, one value per AS_OF_GROUP) are updated where they moved. Returns what
-    it did. The caller compares the whole table's hash with the source's afterwards and rewrites it
-    in full when they differ, so a wrong guess here costs time, never content."""
+    by rewriting only its changed days (changes.changed_days: deleted, then copied again in day
+    order), then updating the as-of columns (changes.AS_OF_COLUMNS, one value per AS_OF_GROUP)
+    where they moved. Returns what it did. The caller compares the whole table's hash with the
+    source's afterwards and rewrites it in full when they differ, so a wrong guess here costs
+    time, never content."""
     day = f'"{READ_ORDER_COLUMN}"'
-    as_of = [c for c in AS_OF_COLUMNS if c in columns]
-    if as_of and not set(AS_OF_GROUP) <= set(columns):
-        as_of = []
-    rest = ", ".join(f'"{c}"' for c in columns if c not in as_of)
-    per_day = (f"SELECT {day} AS d, count(*) AS n, sum(CAST(hash({rest}) AS HUGEINT)) AS h1, "
-               f"bit_xor(hash({rest}, 'shortform')) AS h2 FROM {{}} GROUP BY {day}")
-    changed = [r[0] for r in conn.execute(
-        f"SELECT coalesce(a.d, b.d) FROM ({per_day.format(source)}) a FULL OUTER JOIN ({per_day.format(target)}) b "
-        "ON a.d IS NOT DISTINCT FROM b.d "
-        "WHERE a.n IS DISTINCT FROM b.n OR a.h1 IS DISTINCT FROM b.h1 OR a.h2 IS DISTINCT FROM b.h2 ORDER BY 1"
-    ).fetchall()]
-    if None in changed:
-        raise ValueError("rows without a day")
+    changed = changed_days(conn, source, target, columns)
     if changed:
         conn.execute("CREATE OR REPLACE TEMP TABLE publish_changed_days (d DATE)")
         conn.executemany("INSERT INTO publish_changed_days VALUES (?)", [[d] for d in changed])
@@ -173,6 +157,7 @@ def patch_dated_table(conn: duckdb.DuckDBPyConnection, source: str, target: str,
         conn.execute(f"INSERT INTO {target} SELECT * FROM {source} WHERE {day} IN (SELECT d FROM publish_changed_days) "
                      f"ORDER BY {day}")
     moved = 0
+    as_of = as_of_columns(columns)
     if as_of:
         keys = ", ".join(f'"{c}"' for c in AS_OF_GROUP)
         sets = ", ".join(f'"{c}" = m."{c}"' for c in as_of)

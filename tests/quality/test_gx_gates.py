@@ -198,3 +198,40 @@ def test_on_the_spark_target_the_checks_read_marts_through_spark(weekly, daily, 
     assert not result.passed and result.metadata["engine_error"].value is False
     assert fake.read == ["rpt_platform_comparison_weekly"] and fake.stopped == 1
     assert read_daily_frame(missing) is daily and fake.read[-1] == "fct_content_daily"
+
+
+def test_daily_frame_reads_only_the_days_that_differ_from_the_live_published_file(make_warehouse, tmp_path):
+    """The published rows passed these suites when they were published: a refresh validates the
+    days whose rows differ from them (new, restated), and every row when nothing is published."""
+    import duckdb
+
+    from dagster_project.defs.publish import publish_marts
+
+    warehouse = make_warehouse()
+    live = tmp_path / "published" / "marts.duckdb"
+    resource = WarehouseResource(db_path=str(warehouse))
+    everything = read_daily_frame(resource, live)
+    assert everything.attrs["scope"].startswith("every row (nothing published yet)")
+    publish_marts(warehouse, live)
+    same = read_daily_frame(resource, live)
+    assert len(same) == 0 and same.attrs["scope"].startswith("the 0 day(s)")
+    assert all(r.passed for r in daily_results(same))
+
+    with duckdb.connect(str(warehouse)) as conn:
+        day, rows = conn.execute("SELECT metric_date, count(*) FROM marts.fct_content_daily GROUP BY 1 ORDER BY 1 DESC "
+                                 "LIMIT 1").fetchone()
+        conn.execute("UPDATE marts.fct_content_daily SET comments = -1 WHERE metric_date = ? AND comments IS NOT NULL "
+                     "AND content_key = (SELECT min(content_key) FROM marts.fct_content_daily WHERE metric_date = ? "
+                     "AND comments IS NOT NULL)", [day, day])
+        # the as-of columns move on every row each day: not a change of the day's rows
+        conn.execute("UPDATE marts.fct_content_daily SET data_as_of_date = data_as_of_date + 1")
+    changed = read_daily_frame(resource, live)
+    assert len(changed) == rows and changed.attrs["scope"].startswith("the 1 day(s)")
+    result = _by_name(daily_results(changed))[NEGATIVE_CHECK]
+    assert not result.passed and result.metadata["failures"].value[0]["column"] == "comments"
+    assert result.metadata["scope"].value.startswith("the 1 day(s)")
+
+    with duckdb.connect(str(warehouse)) as conn:  # a column more than the published table: every row
+        conn.execute("ALTER TABLE marts.fct_content_daily ADD COLUMN extra INTEGER")
+    assert read_daily_frame(resource, live).attrs["scope"] == (
+        "every row (the published fct_content_daily has other columns)")

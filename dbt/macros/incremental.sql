@@ -53,3 +53,48 @@
     )
     {%- endif -%}
 {%- endmacro %}
+
+
+{#
+  Incremental marts (issue 7): a day-grain mart whose rows are merged by key on DuckDB; on Spark a
+  table rebuilt whole (its Parquet tables take no UPDATE, which the marts' as-of sync needs).
+  The watermark of such a mart is the newest upstream pulled_at its last build read, kept in
+  cache.<model>__watermark (not in the mart: it is no analyst's column, and a mart never publishes
+  it); without it an incremental run re-merges every row (correct, only slow).
+#}
+{% macro incremental_mart_config(unique_key) -%}
+    {%- if target.type == 'spark' -%}
+        {%- do return({'materialized': 'table'}) -%}
+    {%- else -%}
+        {%- do return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'merge',
+            'unique_key': unique_key,
+            'on_schema_change': 'fail',
+        }) -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro watermark_relation() -%}
+    "{{ this.database }}"."cache"."{{ this.identifier }}__watermark"
+{%- endmacro %}
+
+{% macro watermark_exists() -%}
+    {%- set relation = adapter.get_relation(database=this.database, schema='cache',
+                                            identifier=this.identifier ~ '__watermark') -%}
+    {%- do return(relation is not none) -%}
+{%- endmacro %}
+
+{# post-hooks: the newest pulled_at of `source_relation` (what this build read) becomes the watermark #}
+{% macro store_watermark_schema() -%}
+    {%- if target.type != 'spark' -%}
+    create schema if not exists "{{ this.database }}"."cache"
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro store_watermark(source_relation) -%}
+    {%- if target.type != 'spark' -%}
+    create or replace table {{ shortform.watermark_relation() }} as
+    select max(pulled_at) as built_through from {{ source_relation }}
+    {%- endif -%}
+{%- endmacro %}

@@ -7,15 +7,70 @@
   Reporting day: source_timezone is the zone of metric_date (UTC, or America/Los_Angeles for
   YouTube); reporting_date is the reporting-zone day (var reporting_timezone) of the source day's
   midpoint.
+
+  Incremental (issue 7; DuckDB, a table on Spark): a run merges, by (content_key, metric_date), the
+  rows of every day on or after the oldest day that has an upstream row landed or changed since
+  the last build (pulled_at >= the watermark: new snapshots, restated days, late snapshots, whose
+  later rows change too), plus every row of a content new to the mart. The other rows' as-of,
+  brand and age columns are then synced and vanished contents deleted (macros/content_daily_sync.sql).
 #}
+
+{{ config(
+    post_hook=[
+        "{{ shortform.content_daily_sync_as_of() }}",
+        "{{ shortform.content_daily_sync_contents() }}",
+        "{{ shortform.content_daily_delete_vanished() }}",
+        "{{ shortform.store_watermark_schema() }}",
+        "{{ shortform.store_watermark(ref('int_content_daily_unioned')) }}",
+    ],
+    **shortform.incremental_mart_config(['content_key', 'metric_date'])
+) }}
 
 with
 
-daily as (
+upstream as (
 
     select * from {{ ref('int_content_daily_unioned') }}
 
 ),
+
+{% if is_incremental() -%}
+changed as (
+
+    {% if shortform.watermark_exists() -%}
+    select coalesce(min(metric_date), cast('9999-12-31' as date)) as cutoff_date
+    from upstream
+    where pulled_at >= (select max(built_through) from {{ shortform.watermark_relation() }})
+    {%- else -%}
+    select cast('1900-01-01' as date) as cutoff_date
+    {%- endif %}
+
+),
+
+new_contents as (
+
+    select distinct content_key from upstream
+    except
+    select distinct content_key from {{ this }}
+
+),
+
+daily as (
+
+    select upstream.*
+    from upstream
+    cross join changed
+    where upstream.metric_date >= changed.cutoff_date
+        or upstream.content_key in (select content_key from new_contents)
+
+),
+{%- else -%}
+daily as (
+
+    select * from upstream
+
+),
+{%- endif %}
 
 contents as (
 

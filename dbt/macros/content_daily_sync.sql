@@ -1,0 +1,61 @@
+{#
+  Post-hooks of the incremental fct_content_daily (DuckDB; nothing on Spark, where it is a table).
+  An incremental run merges the rows of the changed days only; these bring every other row's
+  columns that come from elsewhere to what a full build gives:
+  - data_as_of_date and is_final, from the account's latest pull (int_content_daily_as_of): they
+    move on every row of an account each day it is pulled (~0.3 s for 8 M rows);
+  - brand and days_since_publish, from dim_content (a brand re-mapped in accounts.yml, a
+    publication time corrected by the platform);
+  - rows of contents no longer upstream (a YouTube video whose latest snapshot says it is not a
+    Short any more) are deleted.
+  Each statement touches only rows that differ. tests/dbt/test_incremental.py compares every table
+  of an incremental build with a full one.
+#}
+
+{% macro content_daily_sync_as_of() -%}
+    {%- if target.type != 'spark' -%}
+    {%- set final = shortform.is_final('t.metric_date', 'a.data_as_of_date', 't.platform') -%}
+    update {{ this }} as t
+    set data_as_of_date = a.data_as_of_date,
+        is_final = cast({{ final }} as boolean)
+    from (
+        select platform, account_id, data_as_of_date from {{ ref('int_content_daily_as_of') }}
+        union all
+        -- accounts no longer there: what the full build's left join gives (null, not final)
+        select distinct t0.platform, t0.account_id, cast(null as date)
+        from {{ this }} as t0
+        where not exists (
+            select 1 from {{ ref('int_content_daily_as_of') }} as a0
+            where a0.platform = t0.platform and a0.account_id = t0.account_id
+        )
+    ) as a
+    where t.platform = a.platform
+        and t.account_id = a.account_id
+        and (t.data_as_of_date is distinct from a.data_as_of_date
+             or t.is_final is distinct from cast({{ final }} as boolean))
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro content_daily_sync_contents() -%}
+    {%- if target.type != 'spark' -%}
+    {%- set age = 'cast(' ~ shortform.days_between('c.published_date', 't.metric_date') ~ ' as integer)' -%}
+    update {{ this }} as t
+    set brand = c.brand,
+        days_since_publish = {{ age }}
+    from (
+        select keys.content_key, contents.brand, contents.published_date
+        from (select distinct content_key from {{ this }}) as keys
+        left join {{ ref('dim_content') }} as contents
+            on keys.content_key = contents.content_key
+    ) as c
+    where t.content_key = c.content_key
+        and (t.brand is distinct from c.brand or t.days_since_publish is distinct from {{ age }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro content_daily_delete_vanished() -%}
+    {%- if target.type != 'spark' -%}
+    delete from {{ this }}
+    where content_key not in (select distinct content_key from {{ ref('int_content_daily_unioned') }})
+    {%- endif -%}
+{%- endmacro %}

@@ -4,6 +4,8 @@
   columns that come from elsewhere to what a full build gives:
   - data_as_of_date and is_final, from the account's latest pull (int_content_daily_as_of): they
     move on every row of an account each day it is pulled (~0.3 s for 8 M rows);
+  - reporting_date, from the day and the reporting zone (var reporting_timezone may differ from
+    the last build's);
   - brand and days_since_publish, from dim_content (a brand re-mapped in accounts.yml, a
     publication time corrected by the platform);
   - rows of contents no longer upstream (a YouTube video whose latest snapshot says it is not a
@@ -57,5 +59,17 @@
     {%- if target.type != 'spark' -%}
     delete from {{ this }}
     where content_key not in (select distinct content_key from {{ ref('int_content_daily_unioned') }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro content_daily_sync_reporting_date() -%}
+    {%- if target.type != 'spark' -%}
+    {%- set zone = shortform.platform_source_timezone('t.platform') -%}
+    update {{ this }} as t
+    set reporting_date = r.reporting_date
+    from ({{ shortform.reporting_days(this, 'metric_date', shortform.platform_source_timezone('platform')) }}) as r
+    where t.metric_date = r.source_date
+        and {{ zone }} = r.source_timezone
+        and t.reporting_date is distinct from r.reporting_date
     {%- endif -%}
 {%- endmacro %}

@@ -183,3 +183,28 @@ def test_c8_a_mart_column_type_change_fails_the_contract_and_leaves_the_marts(bu
         assert marts_digest(db) == before
     finally:
         model.write_text(original)
+
+
+# ------------------------------------------------------------- incremental fct_content_daily
+
+
+def test_an_incremental_build_with_another_reporting_zone_moves_every_rows_reporting_day(built):
+    """fct_content_daily is incremental: a build that merges no new day must still give every row
+    the reporting day of the zone it is run with (expected days from zoneinfo, not the warehouse)."""
+    work, db = built
+    try:
+        result = run_dbt(work, db, ["run", "--select", "fct_content_daily", "--vars", "{reporting_timezone: Asia/Tokyo}"])
+        assert result.returncode == 0, result.stdout[-3000:]
+        with duckdb.connect(str(db), read_only=True) as conn:
+            rows = conn.execute("SELECT metric_date, source_timezone, reporting_date FROM marts.fct_content_daily").fetchall()
+        assert rows
+        for metric_date, zone, reporting in rows:
+            midpoint = datetime(metric_date.year, metric_date.month, metric_date.day, 12, tzinfo=ZoneInfo(zone))
+            assert reporting == midpoint.astimezone(TOKYO).date(), (metric_date, zone, reporting)
+        assert any(r[2] != r[0] for r in rows)  # the Pacific days moved to the next Tokyo day
+    finally:
+        restored = run_dbt(work, db, ["run", "--select", "fct_content_daily"])
+        assert restored.returncode == 0, restored.stdout[-3000:]
+    with duckdb.connect(str(db), read_only=True) as conn:
+        assert not conn.execute("SELECT count(*) FROM marts.fct_content_daily WHERE reporting_date <> metric_date "
+                                "AND source_timezone = 'UTC'").fetchone()[0]

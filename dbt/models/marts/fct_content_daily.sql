@@ -12,12 +12,13 @@
   rows of every day on or after the oldest day that has an upstream row landed or changed since
   the last build (pulled_at >= the watermark: new snapshots, restated days, late snapshots, whose
   later rows change too), plus every row of a content new to the mart. The other rows' as-of,
-  brand and age columns are then synced and vanished contents deleted (macros/content_daily_sync.sql).
+  reporting day, brand and age columns are then synced and vanished contents deleted (macros/content_daily_sync.sql).
 #}
 
 {{ config(
     post_hook=[
         "{{ shortform.content_daily_sync_as_of() }}",
+        "{{ shortform.content_daily_sync_reporting_date() }}",
         "{{ shortform.content_daily_sync_contents() }}",
         "{{ shortform.content_daily_delete_vanished() }}",
         "{{ shortform.store_watermark_schema() }}",

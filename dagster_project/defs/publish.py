@@ -88,8 +88,9 @@ def combined_hash(hashes: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()
 
 
-def published_content_hash(path: Path) -> str | None:
-    """The content hash recorded in the live published file, or None when absent or unreadable."""
+def _latest_publish_record(path: Path, columns: str) -> tuple | None:
+    """`columns` of the live published file's newest _publish_info row; None when the file is
+    absent or unreadable, or has no such row or columns."""
     if not path.exists():
         return None
     try:
@@ -97,12 +98,17 @@ def published_content_hash(path: Path) -> str | None:
     except duckdb.Error:
         return None
     try:
-        row = conn.execute(f"SELECT content_hash FROM {PUBLISH_INFO_TABLE} ORDER BY published_at DESC LIMIT 1").fetchone()
-        return row[0] if row else None
+        return conn.execute(f"SELECT {columns} FROM {PUBLISH_INFO_TABLE} ORDER BY published_at DESC LIMIT 1").fetchone()
     except duckdb.Error:
         return None
     finally:
         conn.close()
+
+
+def published_content_hash(path: Path) -> str | None:
+    """The content hash recorded in the live published file, or None when absent or unreadable."""
+    row = _latest_publish_record(path, "content_hash")
+    return row[0] if row else None
 
 
 @dataclass(frozen=True)
@@ -116,21 +122,14 @@ class LivePublish:
 def live_publish(path: Path) -> LivePublish | None:
     """The live file's table hashes and incremental streak; None when it cannot say (absent,
     unreadable, or written before publishes recorded their mode: then a full rewrite)."""
-    if not path.exists():
+    row = _latest_publish_record(path, "CAST(table_hashes AS VARCHAR), incremental_streak")
+    if row is None or row[1] is None:
         return None
     try:
-        conn = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:
+        hashes = json.loads(row[0])
+    except (ValueError, TypeError):
         return None
-    try:
-        row = conn.execute(f"SELECT CAST(table_hashes AS VARCHAR), incremental_streak FROM {PUBLISH_INFO_TABLE} "
-                           "ORDER BY published_at DESC LIMIT 1").fetchone()
-        hashes = json.loads(row[0]) if row else None
-    except (duckdb.Error, ValueError, TypeError):
-        return None
-    finally:
-        conn.close()
-    if not isinstance(hashes, dict) or row[1] is None:
+    if not isinstance(hashes, dict):
         return None
     return LivePublish({str(k): str(v) for k, v in hashes.items()}, int(row[1]))
 

@@ -66,12 +66,7 @@
     {%- if target.type == 'spark' -%}
         {%- do return({'materialized': 'table'}) -%}
     {%- else -%}
-        {%- do return({
-            'materialized': 'incremental',
-            'incremental_strategy': 'merge',
-            'unique_key': unique_key,
-            'on_schema_change': 'fail',
-        }) -%}
+        {%- do return(shortform.incremental_config(unique_key, none)) -%}
     {%- endif -%}
 {%- endmacro %}
 

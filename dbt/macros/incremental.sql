@@ -80,16 +80,21 @@
     {%- do return(relation is not none) -%}
 {%- endmacro %}
 
-{# post-hooks: the newest pulled_at of `source_relation` (what this build read) becomes the watermark #}
+{# post-hooks: the newest pulled_at of `source_relations` (what this build read) becomes the watermark #}
 {% macro store_watermark_schema() -%}
     {%- if target.type != 'spark' -%}
     create schema if not exists "{{ this.database }}"."cache"
     {%- endif -%}
 {%- endmacro %}
 
-{% macro store_watermark(source_relation) -%}
+{% macro store_watermark(source_relations) -%}
     {%- if target.type != 'spark' -%}
     create or replace table {{ shortform.watermark_relation() }} as
-    select max(pulled_at) as built_through from {{ source_relation }}
+    select max(pulled_at) as built_through from (
+        {%- for relation in source_relations %}
+        select max(pulled_at) as pulled_at from {{ relation }}
+        {% if not loop.last %}union all{% endif %}
+        {%- endfor %}
+    ) as newest
     {%- endif -%}
 {%- endmacro %}

@@ -22,7 +22,7 @@
         "{{ shortform.content_daily_sync_contents() }}",
         "{{ shortform.content_daily_delete_vanished() }}",
         "{{ shortform.store_watermark_schema() }}",
-        "{{ shortform.store_watermark(ref('int_content_daily_unioned')) }}",
+        "{{ shortform.store_watermark([ref('int_content_daily_derived'), ref('stg_youtube__video_days')]) }}",
     ],
     **shortform.incremental_mart_config(['content_key', 'metric_date'])
 ) }}
@@ -36,11 +36,17 @@ upstream as (
 ),
 
 {% if is_incremental() -%}
+-- the oldest day with a row landed or changed since the last build, read from the two tables the
+-- view above unions (int_content_daily_unioned computes YouTube's running sums over every day)
 changed as (
 
     {% if shortform.watermark_exists() -%}
     select coalesce(min(metric_date), cast('9999-12-31' as date)) as cutoff_date
-    from upstream
+    from (
+        select metric_date, pulled_at from {{ ref('int_content_daily_derived') }}
+        union all
+        select metric_date, pulled_at from {{ ref('stg_youtube__video_days') }}
+    ) as sources
     where pulled_at >= (select max(built_through) from {{ shortform.watermark_relation() }})
     {%- else -%}
     select cast('1900-01-01' as date) as cutoff_date
@@ -48,9 +54,10 @@ changed as (
 
 ),
 
+-- every content upstream is in dim_content (its snapshots, or its latest videos.list snapshot)
 new_contents as (
 
-    select distinct content_key from upstream
+    select content_key from {{ ref('dim_content') }}
     except
     select distinct content_key from {{ this }}
 

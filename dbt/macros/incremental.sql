@@ -80,12 +80,8 @@
     {%- do return(relation is not none) -%}
 {%- endmacro %}
 
-{# post-hooks: the newest pulled_at of `source_relations` (what this build read) becomes the watermark #}
-{% macro store_watermark_schema() -%}
-    {%- if target.type != 'spark' -%}
-    create schema if not exists "{{ this.database }}"."cache"
-    {%- endif -%}
-{%- endmacro %}
+{# a post-hook: the newest pulled_at of `source_relations` (what this build read) becomes the
+   watermark (schema cache: created by the project's on-run-start) #}
 
 {% macro store_watermark(source_relations) -%}
     {%- if target.type != 'spark' -%}

@@ -21,7 +21,6 @@
         "{{ shortform.content_daily_sync_reporting_date() }}",
         "{{ shortform.content_daily_sync_contents() }}",
         "{{ shortform.content_daily_delete_vanished() }}",
-        "{{ shortform.store_watermark_schema() }}",
         "{{ shortform.store_watermark([ref('int_content_daily_derived'), ref('stg_youtube__video_days')]) }}",
     ],
     **shortform.incremental_mart_config(['content_key', 'metric_date'])

@@ -45,7 +45,7 @@ def _memo_relation(dbt) -> str:
 def _load_memo(dbt, session) -> IntervalMemo | None:
     if not hasattr(session, "execute"):  # Spark: no memo
         return None
-    session.execute(f'CREATE SCHEMA IF NOT EXISTS "{dbt.this.database}"."{MEMO_SCHEMA}"')
+    # schema cache: created by the project's on-run-start (two threads creating it at once conflict)
     relation = _memo_relation(dbt)
     session.execute(f"CREATE TABLE IF NOT EXISTS {relation} (digest VARCHAR, ci_low DOUBLE, ci_high DOUBLE)")
     return IntervalMemo({d: (lo, hi) for d, lo, hi in session.execute(

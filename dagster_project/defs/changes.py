@@ -41,3 +41,12 @@ def changed_days(conn: duckdb.DuckDBPyConnection, source: str, target: str, colu
     if None in days:
         raise ValueError(f"{source}: rows without a {DAY_COLUMN}")
     return days
+
+
+def stage_days(conn: duckdb.DuckDBPyConnection, name: str, days: list[date]) -> str:
+    """`days` as a temporary table `name` (replaced if there); returns a subquery of them for
+    `WHERE <day column> IN (...)` (none when the list is empty)."""
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE {name} (d DATE)")
+    if days:
+        conn.executemany(f"INSERT INTO {name} VALUES (?)", [[d] for d in days])
+    return f"(SELECT d FROM {name})"

@@ -19,7 +19,7 @@ import duckdb
 
 from dagster_project.analyst.db import quote_literal
 from dagster_project.analyst.serving import create_serving_tables
-from dagster_project.defs.changes import AS_OF_GROUP, DAY_COLUMN, as_of_columns, changed_days
+from dagster_project.defs.changes import AS_OF_GROUP, DAY_COLUMN, as_of_columns, changed_days, stage_days
 from dagster_project.defs.resources import PublishResource, WarehouseResource, open_duckdb
 from dagster_project.defs.transform.dbt import dbt_project
 
@@ -150,11 +150,9 @@ def patch_dated_table(conn: duckdb.DuckDBPyConnection, source: str, target: str,
     day = f'"{READ_ORDER_COLUMN}"'
     changed = changed_days(conn, source, target, columns)
     if changed:
-        conn.execute("CREATE OR REPLACE TEMP TABLE publish_changed_days (d DATE)")
-        conn.executemany("INSERT INTO publish_changed_days VALUES (?)", [[d] for d in changed])
-        conn.execute(f"DELETE FROM {target} WHERE {day} IN (SELECT d FROM publish_changed_days)")
-        conn.execute(f"INSERT INTO {target} SELECT * FROM {source} WHERE {day} IN (SELECT d FROM publish_changed_days) "
-                     f"ORDER BY {day}")
+        days = stage_days(conn, "publish_changed_days", changed)
+        conn.execute(f"DELETE FROM {target} WHERE {day} IN {days}")
+        conn.execute(f"INSERT INTO {target} SELECT * FROM {source} WHERE {day} IN {days} ORDER BY {day}")
     moved = 0
     as_of = as_of_columns(columns)
     if as_of:
@@ -206,21 +204,21 @@ def publish_marts(warehouse_path: Path, published_path: Path, run_id: str = "",
         for t in existing - set(tables):  # marts dropped since, the old record, the old serving tables
             conn.execute(f'DROP TABLE pub.main."{t}"')
 
+        shapes = {t: _columns(conn, catalog, "marts", t) for t in tables}
+
         def rewrite(t: str) -> None:
-            columns = _columns(conn, catalog, "marts", t)
-            order = f' ORDER BY "{READ_ORDER_COLUMN}"' if READ_ORDER_COLUMN in dict(columns) else ""
+            order = f' ORDER BY "{READ_ORDER_COLUMN}"' if READ_ORDER_COLUMN in dict(shapes[t]) else ""
             conn.execute(f'CREATE OR REPLACE TABLE pub.main."{t}" AS SELECT * FROM marts."{t}"{order}')
 
         for t in tables:
-            columns = _columns(conn, catalog, "marts", t)
-            same_shape = t in existing and _columns(conn, "pub", "main", t) == columns
+            same_shape = t in existing and _columns(conn, "pub", "main", t) == shapes[t]
             if live is None or not same_shape:
                 rewrite(t)
             elif live.table_hashes.get(t) == hashes[t]:
                 patched[t] = "unchanged"
-            elif READ_ORDER_COLUMN in dict(columns):
+            elif READ_ORDER_COLUMN in dict(shapes[t]):
                 try:
-                    patched[t] = patch_dated_table(conn, f'marts."{t}"', f'pub.main."{t}"', [c for c, _ in columns])
+                    patched[t] = patch_dated_table(conn, f'marts."{t}"', f'pub.main."{t}"', [c for c, _ in shapes[t]])
                 except (duckdb.Error, ValueError) as exc:
                     patched[t] = f"rewritten ({type(exc).__name__}: {exc})"
                     rewrite(t)

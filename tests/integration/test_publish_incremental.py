@@ -32,6 +32,13 @@ def make_warehouse(path: Path) -> None:
         conn.execute("CREATE OR REPLACE TABLE marts.rpt_weekly AS SELECT 1 AS week, 100 AS views")
 
 
+def add_next_day(conn: duckdb.DuckDBPyConnection, views_added: int = 0) -> None:
+    """The day after the mart's last (day 59), each post's row copied with views_added more views."""
+    conn.execute(f"INSERT INTO marts.fct_content_daily SELECT * REPLACE (metric_date + 1 AS metric_date, "
+                 f"views + {views_added} AS views, false AS is_final) FROM marts.fct_content_daily "
+                 f"WHERE metric_date = DATE '{FIRST + timedelta(days=59)}'")
+
+
 def hashes(path: Path, catalog: str, schema: str) -> dict[str, str]:
     with duckdb.connect(str(path), read_only=True) as conn:
         tables = [r[0] for r in conn.execute(
@@ -63,9 +70,7 @@ def test_changed_days_new_days_as_of_moves_and_other_tables_are_published_exactl
     with duckdb.connect(str(warehouse)) as conn:
         # the next day's pull: one new day, the last 3 days restated, every as-of date moves on,
         # and one day that becomes final; a day vanishes; the dimension changes; a new mart appears
-        conn.execute(f"INSERT INTO marts.fct_content_daily SELECT * REPLACE (metric_date + 1 AS metric_date, "
-                     f"views + 7 AS views, false AS is_final) FROM marts.fct_content_daily "
-                     f"WHERE metric_date = DATE '{FIRST + timedelta(days=59)}'")
+        add_next_day(conn, views_added=7)
         conn.execute(f"UPDATE marts.fct_content_daily SET views = views + 1 WHERE metric_date >= DATE '{FIRST + timedelta(days=57)}'")
         conn.execute("UPDATE marts.fct_content_daily SET data_as_of_date = data_as_of_date + 1, "
                      f"is_final = metric_date < DATE '{FIRST + timedelta(days=53)}'")
@@ -139,8 +144,8 @@ def test_every_few_publishes_one_is_a_full_rewrite_and_old_files_start_one(publi
     for step in range(MAX_INCREMENTAL_STREAK + 2):
         with duckdb.connect(str(warehouse)) as conn:
             conn.execute(f"UPDATE marts.fct_content_daily SET views = views + 1 WHERE metric_date = DATE '{FIRST}' + {step}")
-        modes.append(info(live) if publish_marts(warehouse, live).swapped else None)
-        modes[-1] = info(live)
+        assert publish_marts(warehouse, live).swapped
+        modes.append(info(live))
         assert_published_equals_warehouse(warehouse, live)
     assert modes == [("incremental", n) for n in range(1, MAX_INCREMENTAL_STREAK + 1)] + [("full", 0), ("incremental", 1)]
     # a file published before publishes recorded their mode has no streak: the next one is full
@@ -155,9 +160,7 @@ def test_every_few_publishes_one_is_a_full_rewrite_and_old_files_start_one(publi
 def test_day_order_is_kept_for_the_new_rows(published):
     warehouse, live = published
     with duckdb.connect(str(warehouse)) as conn:
-        conn.execute(f"INSERT INTO marts.fct_content_daily SELECT * REPLACE (metric_date + 1 AS metric_date, "
-                     f"false AS is_final) FROM marts.fct_content_daily "
-                     f"WHERE metric_date = DATE '{FIRST + timedelta(days=59)}'")
+        add_next_day(conn)
     publish_marts(warehouse, live)
     with duckdb.connect(str(live), read_only=True) as conn:
         days = [r[0] for r in conn.execute("SELECT metric_date FROM fct_content_daily").fetchall()]

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from dagster_project.analyst.db import quote_literal
-from dagster_project.defs.changes import DAY_COLUMN, changed_days
+from dagster_project.defs.changes import DAY_COLUMN, changed_days, stage_days
 from dagster_project.defs.quality.gx_suites import (  # noqa: F401 - re-exported for checks and tests
     DAILY_COUNT_COLUMNS,
     LIKES_CHECK,
@@ -119,11 +119,8 @@ def read_daily_frame(warehouse: WarehouseResource, published: Path | None = None
         if days is None:
             df = conn.execute(f"SELECT {select} FROM marts.fct_content_daily").df()
         else:
-            conn.execute("CREATE TEMP TABLE gx_changed_days (d DATE)")
-            if days:
-                conn.executemany("INSERT INTO gx_changed_days VALUES (?)", [[d] for d in days])
-            df = conn.execute(f'SELECT {select} FROM marts.fct_content_daily WHERE "{DAY_COLUMN}" IN '
-                              "(SELECT d FROM gx_changed_days)").df()
+            staged = stage_days(conn, "gx_changed_days", days)
+            df = conn.execute(f'SELECT {select} FROM marts.fct_content_daily WHERE "{DAY_COLUMN}" IN {staged}').df()
         df.attrs["scope"] = scope
         return df
     finally:

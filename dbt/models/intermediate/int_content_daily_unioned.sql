@@ -1,8 +1,7 @@
 {#
   Daily rows of every surface in one shape: derived from lifetime snapshots for TikTok,
   Instagram Reels and Facebook Reels (UTC days), from YouTube Analytics for YouTube Shorts
-  (Pacific-time days). engaged_views exists for YouTube only. pulled_at: when the row's source
-  (the snapshot it was derived from, or the Analytics row) was landed or last changed.
+  (Pacific-time days). engaged_views exists for YouTube only.
 #}
 
 {%- set columns = [
@@ -27,7 +26,6 @@
     ('views_cumulative', 'bigint'),
     ('reach_cumulative', 'bigint'),
     ('views_basis', dbt.type_string()),
-    ('pulled_at', 'timestamp'),
 ] -%}
 
 with

@@ -70,8 +70,7 @@ shorts_days as (
             )
         end as views_cumulative,
         video_days.reach as reach_cumulative,
-        video_days.views_basis,
-        video_days.pulled_at
+        video_days.views_basis
     from video_days
     inner join latest_videos
         on video_days.content_id = latest_videos.content_id

@@ -1,6 +1,7 @@
 {#
-  Post-hooks of the incremental fct_content_daily (DuckDB; nothing on Spark, where it is a table).
-  An incremental run merges the rows of the changed days only; these bring every other row's
+  Post-hooks of the incremental fct_content_daily (DuckDB; nothing on Spark, where it is a table;
+  content_daily_sync_as_of serves int_content_daily_cumulative too, and the same-age models have
+  their own below). An incremental run merges the rows of the changed days only; these bring every other row's
   columns that come from elsewhere to what a full build gives:
   - data_as_of_date and is_final, from the account's latest pull (int_content_daily_as_of): they
     move on every row of an account each day it is pulled (~0.3 s for 8 M rows);
@@ -71,5 +72,78 @@
     where t.metric_date = r.source_date
         and {{ zone }} = r.source_timezone
         and t.reporting_date is distinct from r.reporting_date
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+  int_content_daily_cumulative (incremental on DuckDB): delete the rows a full build would not
+  have: contents no longer upstream, accounts without an as-of row, and days after the account's
+  latest metric day (the grid's last age; the recomputed contents are replaced whole before).
+#}
+{% macro content_age_delete_vanished() -%}
+    {%- if target.type != 'spark' -%}
+    delete from {{ this }} as t
+    where not exists (
+            select 1
+            from {{ ref('int_content_daily_as_of') }} as a
+            where a.platform = t.platform
+                and a.account_id = t.account_id
+                and t.metric_date <= a.latest_metric_date
+        )
+        or t.content_key not in (
+            select content_key from {{ ref('int_content_daily_derived') }}
+            union
+            select content_key from {{ ref('int_youtube_daily') }}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{# One row per content: its row count and the XOR of its rows' hashes over `columns` (DuckDB). #}
+{% macro content_fingerprints(relation, columns) -%}
+    select
+        content_key,
+        count(*) as row_count,
+        bit_xor(hash({{ columns | join(', ') }})) as row_hash
+    from {{ relation }}
+    group by content_key
+{%- endmacro %}
+
+{#
+  fct_content_age (incremental on DuckDB), three post-hooks: delete the contents no longer in
+  int_content_daily_cumulative or dim_content (the full build's inner join); bring is_final (from
+  the upstream row of the same age), then brand and surface (from dim_content), to the full
+  build's values on the rows that differ.
+#}
+{% macro content_age_delete_vanished_contents() -%}
+    {%- if target.type != 'spark' -%}
+    delete from {{ this }} as t
+    where t.content_key not in (
+        select upstream.content_key
+        from (select distinct content_key from {{ ref('int_content_daily_cumulative') }}) as upstream
+        inner join {{ ref('dim_content') }} as contents
+            on upstream.content_key = contents.content_key
+    )
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro content_age_sync_final() -%}
+    {%- if target.type != 'spark' -%}
+    update {{ this }} as t
+    set is_final = u.is_final
+    from {{ ref('int_content_daily_cumulative') }} as u
+    where t.content_key = u.content_key
+        and t.age_days = u.age_days
+        and t.is_final is distinct from u.is_final
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro content_age_sync_contents() -%}
+    {%- if target.type != 'spark' -%}
+    update {{ this }} as t
+    set brand = c.brand,
+        surface = c.surface
+    from {{ ref('dim_content') }} as c
+    where t.content_key = c.content_key
+        and (t.brand is distinct from c.brand or t.surface is distinct from c.surface)
     {%- endif -%}
 {%- endmacro %}

@@ -61,12 +61,16 @@
   The watermark of such a mart is the newest upstream pulled_at its last build read, kept in
   cache.<model>__watermark (not in the mart: it is no analyst's column, and a mart never publishes
   it); without it an incremental run re-merges every row (correct, only slow).
+  strategy 'delete+insert' with unique_key content_key replaces every row of each content the run
+  recomputes (the same-age models: a content's rows are its ages, whose number can change).
 #}
-{% macro incremental_mart_config(unique_key) -%}
+{% macro incremental_mart_config(unique_key, strategy='merge') -%}
     {%- if target.type == 'spark' -%}
         {%- do return({'materialized': 'table'}) -%}
     {%- else -%}
-        {%- do return(shortform.incremental_config(unique_key, none)) -%}
+        {%- set config = shortform.incremental_config(unique_key, none) -%}
+        {%- do config.update({'incremental_strategy': strategy}) -%}
+        {%- do return(config) -%}
     {%- endif -%}
 {%- endmacro %}
 

@@ -176,3 +176,69 @@ def test_every_table_equals_a_full_refresh_build(built):
             only_f = list((rows_f - rows_i).elements())[:2]
             differences.append((table, sum(rows_i.values()), sum(rows_f.values()), only_i, only_f))
     assert not differences, differences
+
+
+def _edit_raw_behind_the_marts(db: Path) -> dict[str, str]:
+    """Three upstream changes the incremental marts must follow (each landed with a new pulled_at,
+    as a re-pull would land it): a YouTube video's newest videos.list snapshot now lasts 10 minutes
+    (no longer a Short: its rows must vanish), a TikTok video's newest snapshot moves its publication
+    one day earlier (every same-age row shifts), and the Instagram account is mapped to another
+    brand in the accounts table. Returns the keys it edited."""
+    with duckdb.connect(str(db)) as conn:
+        # the oldest ones: their ages end before the edited day, so only the rules for a vanished
+        # content and a moved publication day (not the recomputation of recent days) catch them
+        video = conn.execute(
+            "SELECT video_id FROM raw.youtube_videos WHERE json_extract_string(payload, '$.contentDetails.duration') "
+            "LIKE 'PT%S' AND json_extract_string(payload, '$.contentDetails.duration') NOT LIKE '%M%' "
+            "ORDER BY json_extract_string(payload, '$.snippet.publishedAt'), video_id LIMIT 1").fetchall()[0][0]
+        conn.execute(
+            "UPDATE raw.youtube_videos SET payload = json_merge_patch(payload, '{\"contentDetails\": {\"duration\": \"PT10M\"}}'), "
+            "pulled_at = now() WHERE video_id = ? AND snapshot_date = (SELECT max(snapshot_date) FROM raw.youtube_videos "
+            "WHERE video_id = ?)", [video, video]).fetchall()
+        item = conn.execute(
+            "SELECT item_id FROM raw.tiktok_videos GROUP BY item_id HAVING count(*) > 2 "
+            "ORDER BY min(CAST(json_extract(payload, '$.create_time') AS BIGINT)), item_id LIMIT 1").fetchall()[0][0]
+        conn.execute(
+            "UPDATE raw.tiktok_videos SET payload = json_merge_patch(payload, json_object('create_time', "
+            "CAST(json_extract(payload, '$.create_time') AS BIGINT) - 86400)), pulled_at = now() "
+            "WHERE item_id = ? AND snapshot_date = (SELECT max(snapshot_date) FROM raw.tiktok_videos WHERE item_id = ?)",
+            [item, item]).fetchall()
+        conn.execute("UPDATE raw.accounts SET brand = 'Renamed Brand', loaded_at = now() WHERE platform = 'instagram'"
+                     ).fetchall()
+    return {"youtube": f"youtube:{video}", "tiktok": f"tiktok:{item}"}
+
+
+# Same-age rows up to 10 days (not 90): the world's oldest contents are then past their last age,
+# so an incremental build leaves them alone unless a rule for them fires.
+SHORT_AGES = ("--vars", "{content_age_max_days: 10}")
+
+
+def test_upstream_edits_reach_the_incremental_marts_as_a_full_build(built, tmp_path):
+    """A vanished Short, a moved publication day and a re-mapped brand: an incremental build after
+    them equals a full one on every table, and the edits are visible in the full build."""
+    incremental, full = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"
+    shutil.copyfile(built["incremental"], incremental)
+    _run(incremental, tmp_path / "build_short_ages", *SHORT_AGES, *NO_TESTS)
+    edited = _edit_raw_behind_the_marts(incremental)
+    with duckdb.connect(str(incremental), read_only=True) as conn:
+        published_before = conn.execute("SELECT published_date FROM marts.dim_content WHERE content_key = ?",
+                                        [edited["tiktok"]]).fetchall()
+        assert conn.execute("SELECT count(*) FROM marts.fct_content_age WHERE content_key = ?",
+                            [edited["youtube"]]).fetchall()[0][0] > 0
+    shutil.copyfile(incremental, full)
+    _run(incremental, tmp_path / "build_incremental", *SHORT_AGES, *NO_TESTS)
+    _run(full, tmp_path / "build_full", "--full-refresh", *SHORT_AGES, *NO_TESTS)
+    with duckdb.connect(str(full), read_only=True) as conn:
+        for table in ("marts.fct_content_daily", "marts.fct_content_age", "intermediate.int_content_daily_cumulative"):
+            assert conn.execute(f"SELECT count(*) FROM {table} WHERE content_key = ?",
+                                [edited["youtube"]]).fetchall()[0][0] == 0, table
+        published_after = conn.execute("SELECT published_date FROM marts.dim_content WHERE content_key = ?",
+                                       [edited["tiktok"]]).fetchall()
+        assert published_after[0][0] == published_before[0][0] - timedelta(days=1)
+        assert conn.execute("SELECT count(DISTINCT brand) FROM marts.fct_content_age").fetchall()[0][0] == 2
+    differences = []
+    for table in _tables(full):
+        rows_i, rows_f = _rows(incremental, table)[1], _rows(full, table)[1]
+        if rows_i != rows_f:
+            differences.append((table, list((rows_i - rows_f).elements())[:2], list((rows_f - rows_i).elements())[:2]))
+    assert not differences, differences

@@ -27,11 +27,33 @@
 #}
 
 {#
-  A table, not a view like the other intermediate models on DuckDB: dim_content, fct_content_age
-  and this model's seven data tests each re-ran the whole grid as a view (about 5 s per reader at one
-  year of `agency`, 50 s per build); as a table it is computed once.
+  Materialized, not a view like the other intermediate models: dim_content, fct_content_age and
+  this model's data tests each re-ran the whole grid as a view (about 5 s per reader at one year of
+  `agency`, 50 s per build).
+
+  Incremental on DuckDB (session 10; a table on Spark): a run recomputes whole contents (delete +
+  insert by content_key: a content's rows are its ages, and their number can change), namely
+  - contents new to the table, or whose publication day or account changed, or whose last age
+    differs from what the account's latest metric day allows (the grid grew or shrank);
+  - every content of an account with an upstream row landed or changed since the last build
+    (pulled_at >= the watermark, in int_content_daily_derived or stg_youtube__video_days) on or
+    before the content's last possible age: the oldest such day of the account counts, because a
+    late snapshot also changes the spread days after it, whose pulled_at is older; and a YouTube
+    channel's new day turns its other videos' missing rows that day from unknown into 0.
+  A daily pull thus recomputes the contents published in the last content_age_max_days days.
+  Post-hooks then delete the rows of contents (or accounts, or days past the account's latest
+  metric day) no longer upstream, bring data_as_of_date and is_final to the account's latest
+  pull on every other row, and store the watermark. tests/dbt/test_incremental.py compares an
+  incremental build with a full one.
 #}
-{{ config(materialized='table') }}
+{{ config(
+    post_hook=[
+        "{{ shortform.content_age_delete_vanished() }}",
+        "{{ shortform.content_daily_sync_as_of() }}",
+        "{{ shortform.store_watermark([ref('int_content_daily_derived'), ref('stg_youtube__video_days')]) }}",
+    ],
+    **shortform.incremental_mart_config(['content_key'], 'delete+insert')
+) }}
 
 {%- set max_age = var('content_age_max_days') | int -%}
 
@@ -40,33 +62,6 @@ with
 as_of as (
 
     select * from {{ ref('int_content_daily_as_of') }}
-
-),
-
-lifetime_days as (
-
-    select
-        content_key,
-        metric_date,
-        is_observed,
-        views_cumulative,
-        likes_cumulative + comments_cumulative + shares_cumulative + coalesce(saves_cumulative, 0) as engagements_cumulative,
-        watch_seconds_cumulative,
-        views_basis
-    from {{ ref('int_content_daily_derived') }}
-
-),
-
-youtube_days as (
-
-    select
-        content_key,
-        metric_date,
-        views,
-        likes + comments + shares + coalesce(saves, 0) as engagements,
-        watch_seconds,
-        views_basis
-    from {{ ref('int_youtube_daily') }}
 
 ),
 
@@ -80,7 +75,7 @@ all_days as (
 
 ),
 
-contents as (
+all_contents as (
 
     -- one row per content: attributes of its newest row (the newest snapshot for lifetime
     -- platforms, like dim_content), and the first day its daily history has
@@ -99,6 +94,100 @@ contents as (
         from all_days
     ) as ranked
     where recency_rank = 1
+
+),
+
+{% if is_incremental() -%}
+-- per account, the oldest day with an upstream row landed or changed since the last build
+changed_accounts as (
+
+    {% if shortform.watermark_exists() -%}
+    select platform, account_id, min(metric_date) as changed_from
+    from (
+        select platform, account_id, metric_date, pulled_at from {{ ref('int_content_daily_derived') }}
+        union all
+        select platform, account_id, metric_date, pulled_at from {{ ref('stg_youtube__video_days') }}
+    ) as sources
+    where pulled_at >= (select max(built_through) from {{ shortform.watermark_relation() }})
+    group by platform, account_id
+    {%- else -%}
+    select platform, account_id, cast('1900-01-01' as date) as changed_from
+    from all_days
+    group by platform, account_id
+    {%- endif %}
+
+),
+
+built as (
+
+    select
+        content_key,
+        max(account_id) as account_id,
+        max(published_date) as published_date,
+        max(age_days) as last_age
+    from {{ this }}
+    group by content_key
+
+),
+
+contents as (
+
+    select all_contents.*
+    from all_contents
+    left join {{ ref('int_content_daily_as_of') }} as as_of
+        on all_contents.platform = as_of.platform
+        and all_contents.account_id = as_of.account_id
+    left join built
+        on all_contents.content_key = built.content_key
+    left join changed_accounts
+        on all_contents.platform = changed_accounts.platform
+        and all_contents.account_id = changed_accounts.account_id
+    where built.content_key is null
+        or built.account_id <> all_contents.account_id
+        or built.published_date <> all_contents.published_date
+        or built.last_age <> least({{ max_age }}, {{ shortform.days_between('all_contents.published_date', 'as_of.latest_metric_date') }})
+        or as_of.latest_metric_date is null
+        or changed_accounts.changed_from <= {{ shortform.add_days('all_contents.published_date', max_age) }}
+
+),
+{%- else -%}
+contents as (
+
+    select * from all_contents
+
+),
+{%- endif %}
+
+lifetime_days as (
+
+    select
+        content_key,
+        metric_date,
+        is_observed,
+        views_cumulative,
+        likes_cumulative + comments_cumulative + shares_cumulative + coalesce(saves_cumulative, 0) as engagements_cumulative,
+        watch_seconds_cumulative,
+        views_basis
+    from {{ ref('int_content_daily_derived') }}
+    {% if is_incremental() -%}
+    where content_key in (select content_key from contents)
+    {%- endif %}
+
+),
+
+youtube_days as (
+
+    select
+        content_key,
+        metric_date,
+        views,
+        likes + comments + shares + coalesce(saves, 0) as engagements,
+        watch_seconds,
+        views_basis
+    from {{ ref('int_youtube_daily') }}
+    {% if is_incremental() -%}
+    where content_key in (select content_key from contents)
+    {%- endif %}
 
 ),
 

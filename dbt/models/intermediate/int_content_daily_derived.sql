@@ -34,9 +34,10 @@
   incremental run recomputes the rows of every snapshot dated on or after cutoff_date: the oldest
   snapshot landed or changed since the last build (staging pulled_at >= the newest pulled_at built;
   a late-arriving snapshot also changes the interval of the snapshot after it, which is later, so
-  it is included), and never later than var incremental_lookback_days before the newest snapshot
-  built. Each content's newest snapshot before cutoff_date is read too, as the `lag` anchor of its
-  first recomputed interval (exact after a gap of any length), but its own rows are not rewritten.
+  it is included), and never later than var incremental_lookback_days (a small margin, see
+  dbt_project.yml) before the newest snapshot built. Each content's newest snapshot before
+  cutoff_date is read too, as the `lag` anchor of its first recomputed interval (exact after a gap
+  of any length), but its own rows are not rewritten.
   Rows are keyed by (content_key, metric_date) for merge (DuckDB); on Spark the date partitions
   are snapshot_date (the snapshot that produced the row), so every overwritten partition is whole.
 #}

@@ -9,15 +9,63 @@
   YouTube videos whose daily history does not start on the publication day), never zero.
   is_exact: the value was observed (a snapshot, or a complete YouTube daily history), not spread
   over missed snapshot days. See int_content_daily_cumulative for the rules.
+
+  Incremental on DuckDB (session 10; a table on Spark): a run replaces (delete + insert by
+  content_key) the rows of every content whose rows in int_content_daily_cumulative differ from
+  this table's, found by comparing a per-content fingerprint (row count and XOR of row hashes)
+  of the columns read from there, is_final left out. That is self-correcting: it does not depend
+  on which contents the upstream's last run recomputed, or on this model having run since. Post-
+  hooks then delete contents gone from there or from dim_content, and bring is_final (which moves
+  with the account's latest pull), brand, surface and reporting_date to what a full build gives.
 #}
+
+{{ config(
+    post_hook=[
+        "{{ shortform.content_age_delete_vanished_contents() }}",
+        "{{ shortform.content_age_sync_final() }}",
+        "{{ shortform.content_age_sync_contents() }}",
+        "{{ shortform.content_daily_sync_reporting_date() }}",
+    ],
+    **shortform.incremental_mart_config(['content_key'], 'delete+insert')
+) }}
+
+{%- set compared = ['content_id', 'platform', 'account_id', 'published_date', 'age_days', 'metric_date',
+                    'views_cumulative', 'engagements_cumulative', 'watch_seconds_cumulative', 'is_exact',
+                    'views_basis'] -%}
 
 with
 
+{% if is_incremental() -%}
+changed_contents as (
+
+    select upstream.content_key
+    from (
+        {{ shortform.content_fingerprints(ref('int_content_daily_cumulative'), compared) }}
+    ) as upstream
+    left join (
+        {{ shortform.content_fingerprints(this, compared) }}
+    ) as built
+        on upstream.content_key = built.content_key
+    where built.content_key is null
+        or built.row_count <> upstream.row_count
+        or built.row_hash <> upstream.row_hash
+
+),
+
+ages as (
+
+    select *
+    from {{ ref('int_content_daily_cumulative') }}
+    where content_key in (select content_key from changed_contents)
+
+),
+{%- else -%}
 ages as (
 
     select * from {{ ref('int_content_daily_cumulative') }}
 
 ),
+{%- endif %}
 
 contents as (
 

@@ -19,7 +19,7 @@ import shutil
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -152,11 +152,22 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
                                    "ok": full.data["ok"], "summary": full.data["summary"]}
             if not full.data["ok"]:
                 b.notes.append(f"{name}: the full refresh did not pass its checks: {full.data['summary']}")
+        def warm_up(day: date) -> None:
+            # The sandbox builds a day's world lazily on its first requests (at one year of agency,
+            # TikTok ads and ad days took 34 s cold and 1 s warm; Meta ad days 55 vs 24 s): a
+            # throwaway pull of the day into an empty warehouse pays that, so the measured pulls
+            # meet a warm server, as they would meet a real API.
+            warm = work / f"warmup_{day}"
+            if attempt(f"warmup_pull_{day}", lambda: run_step("pull", {"work": str(warm), "day": day.isoformat()},
+                                                              sandbox_environ(sandbox.url, warm, accounts) | PULL_ENV)):
+                shutil.rmtree(warm, ignore_errors=True)  # kept with its log when it failed
+
         if primary:
             day = end - timedelta(days=1)
             sandbox.set_as_of(day)
             pull_job = incr = None
             if not skip_dbt:
+                warm_up(day)
                 b.log(f"{name}: daily refresh of {day}: daily_pull job + incremental refresh")
                 pull_job = attempt("daily_pull", lambda: run_step("job", {**base, "job": "daily_pull",
                                                                           "day": day.isoformat()}, env))
@@ -178,14 +189,7 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
                     cut_failed.append(d)
                     b.notes.append(f"{name}: cutting the history to {d} days failed: {exc}")
             sandbox.set_as_of(end)
-            # The sandbox builds a day's world lazily on its first requests (at one year of agency,
-            # TikTok ads and ad days took 34 s cold and 1 s warm): a throwaway pull into an empty
-            # warehouse pays that, so the measured pull and the bare loop replaying it both meet a
-            # warm server, as they would meet a real API.
-            warm = work / "warmup"
-            if attempt("warmup_pull", lambda: run_step("pull", {"work": str(warm), "day": end.isoformat()},
-                                                       sandbox_environ(sandbox.url, warm, accounts) | PULL_ENV)):
-                shutil.rmtree(warm, ignore_errors=True)  # kept with its log when it failed
+            warm_up(end)  # the measured pull and the bare loop replaying it meet a warm server
             b.log(f"{name}: pull of {end} by the assets directly + bare requests loop (full history)")
             pull = attempt("pull", lambda: run_step("pull", {**base, "day": end.isoformat(), "bare": True},
                                                    env | PULL_ENV))

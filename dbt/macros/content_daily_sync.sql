@@ -147,3 +147,25 @@
         and (t.brand is distinct from c.brand or t.surface is distinct from c.surface)
     {%- endif -%}
 {%- endmacro %}
+
+{#
+  int_content_daily_cumulative: a digest of the views definitions (seeds/metric_definitions.csv)
+  its rows were built with. A post-hook keeps it in cache.<model>__inputs; an incremental run that
+  finds another digest recomputes every content (a definition added or moved changes views_basis
+  and the nulls of views on any day).
+#}
+{% macro views_definitions_digest() -%}
+    select md5(coalesce(string_agg(
+        platform || '|' || definition_key || '|' || coalesce(cast(valid_from as varchar), '') || '|'
+            || coalesce(cast(valid_to as varchar), ''),
+        ';' order by platform, definition_key, valid_from), '')) as digest
+    from {{ ref('metric_definitions') }}
+    where metric = 'views'
+{%- endmacro %}
+
+{% macro store_views_definitions_digest() -%}
+    {%- if target.type != 'spark' -%}
+    create or replace table {{ shortform.cache_relation('inputs') }} as
+    {{ shortform.views_definitions_digest() }}
+    {%- endif -%}
+{%- endmacro %}

@@ -75,12 +75,21 @@
 {%- endmacro %}
 
 {% macro watermark_relation() -%}
-    "{{ this.database }}"."cache"."{{ this.identifier }}__watermark"
+    {{ shortform.cache_relation('watermark') }}
 {%- endmacro %}
 
 {% macro watermark_exists() -%}
+    {%- do return(shortform.cache_exists('watermark')) -%}
+{%- endmacro %}
+
+{# a model's own bookkeeping table in schema cache: cache.<model>__<suffix> #}
+{% macro cache_relation(suffix) -%}
+    "{{ this.database }}"."cache"."{{ this.identifier }}__{{ suffix }}"
+{%- endmacro %}
+
+{% macro cache_exists(suffix) -%}
     {%- set relation = adapter.get_relation(database=this.database, schema='cache',
-                                            identifier=this.identifier ~ '__watermark') -%}
+                                            identifier=this.identifier ~ '__' ~ suffix) -%}
     {%- do return(relation is not none) -%}
 {%- endmacro %}
 

@@ -179,11 +179,12 @@ def test_every_table_equals_a_full_refresh_build(built):
 
 
 def _edit_raw_behind_the_marts(db: Path) -> dict[str, str]:
-    """Three upstream changes the incremental marts must follow (each landed with a new pulled_at,
+    """Upstream changes the incremental marts must follow (each landed with a new pulled_at,
     as a re-pull would land it): a YouTube video's newest videos.list snapshot now lasts 10 minutes
     (no longer a Short: its rows must vanish), a TikTok video's newest snapshot moves its publication
     one day earlier (every same-age row shifts), and the Instagram account is mapped to another
-    brand in the accounts table. Returns the keys it edited."""
+    brand in the accounts table; and the views definitions the same-age rows were built with
+    differ from the seed's. Returns the keys it edited."""
     with duckdb.connect(str(db)) as conn:
         # the oldest ones: their ages end before the edited day, so only the rules for a vanished
         # content and a moved publication day (not the recomputation of recent days) catch them
@@ -205,6 +206,10 @@ def _edit_raw_behind_the_marts(db: Path) -> dict[str, str]:
             [item, item]).fetchall()
         conn.execute("UPDATE raw.accounts SET brand = 'Renamed Brand', loaded_at = now() WHERE platform = 'instagram'"
                      ).fetchall()
+        # as if the same-age rows had been built with other views definitions (an older
+        # seeds/metric_definitions.csv): the next build must redo every content
+        conn.execute("UPDATE cache.int_content_daily_cumulative__inputs SET digest = 'older definitions'").fetchall()
+        conn.execute("UPDATE intermediate.int_content_daily_cumulative SET views_basis = 'older.definition'").fetchall()
     return {"youtube": f"youtube:{video}", "tiktok": f"tiktok:{item}"}
 
 
@@ -214,8 +219,9 @@ SHORT_AGES = ("--vars", "{content_age_max_days: 10}")
 
 
 def test_upstream_edits_reach_the_incremental_marts_as_a_full_build(built, tmp_path):
-    """A vanished Short, a moved publication day and a re-mapped brand: an incremental build after
-    them equals a full one on every table, and the edits are visible in the full build."""
+    """A vanished Short, a moved publication day, a re-mapped brand, other views definitions: an
+    incremental build after them equals a full one on every table, and the edits are visible in
+    the full build."""
     incremental, full = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"
     shutil.copyfile(built["incremental"], incremental)
     _run(incremental, tmp_path / "build_short_ages", *SHORT_AGES, *NO_TESTS)

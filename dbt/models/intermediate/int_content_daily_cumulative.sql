@@ -41,9 +41,11 @@
     late snapshot also changes the spread days after it, whose pulled_at is older; and a YouTube
     channel's new day turns its other videos' missing rows that day from unknown into 0.
   A daily pull thus recomputes the contents published in the last content_age_max_days days.
+  Every content is recomputed when the views definitions (seeds/metric_definitions.csv) differ
+  from those of the last build (a digest kept in cache.int_content_daily_cumulative__inputs).
   Post-hooks then delete the rows of contents (or accounts, or days past the account's latest
   metric day) no longer upstream, bring data_as_of_date and is_final to the account's latest
-  pull on every other row, and store the watermark. tests/dbt/test_incremental.py compares an
+  pull on every other row, and store the watermark and the definitions' digest. tests/dbt/test_incremental.py compares an
   incremental build with a full one.
 #}
 {{ config(
@@ -51,6 +53,7 @@
         "{{ shortform.content_age_delete_vanished() }}",
         "{{ shortform.content_daily_sync_as_of() }}",
         "{{ shortform.store_watermark([ref('int_content_daily_derived'), ref('stg_youtube__video_days')]) }}",
+        "{{ shortform.store_views_definitions_digest() }}",
     ],
     **shortform.incremental_mart_config(['content_key'], 'delete+insert')
 ) }}
@@ -148,6 +151,12 @@ contents as (
         or built.last_age <> least({{ max_age }}, {{ shortform.days_between('all_contents.published_date', 'as_of.latest_metric_date') }})
         or as_of.latest_metric_date is null
         or changed_accounts.changed_from <= {{ shortform.add_days('all_contents.published_date', max_age) }}
+        {% if shortform.cache_exists('inputs') -%}
+        or (select max(digest) from {{ shortform.cache_relation('inputs') }})
+            is distinct from ({{ shortform.views_definitions_digest() }})
+        {%- else -%}
+        or true  /* no record of the views definitions the rows were built with */
+        {%- endif %}
 
 ),
 {%- else -%}

@@ -406,13 +406,17 @@ class _Generator:
                         add("tiktok_ads", (adv, ad_id, a, payload(ad)))
         base = {**REPORT_PARAMS, "dimensions": json.dumps(list(AD_DAY_DIMENSIONS)),
                 "metrics": json.dumps(list(AD_DAY_METRICS))}
-        for adv in accounts:
-            window = self._daily_window(self.lb.tiktok_ads)
-            assert window is not None
-            for d in _days(*window):
-                a = self._last_pull(d, self.lb.tiktok_ads)
-                if a is None:
-                    continue
+        window = self._daily_window(self.lb.tiktok_ads)
+        assert window is not None
+        # day by day, then account by account: rows are written in the order the daily pulls land
+        # them (each day's rows by the last pull of its window), as landing leaves a raw table; a
+        # table written account by account puts every date in every row group, and a pull's merge,
+        # which reads its date window, then reads the whole table
+        for d in _days(*window):
+            a = self._last_pull(d, self.lb.tiktok_ads)
+            if a is None:
+                continue
+            for adv in accounts:
                 q = {"advertiser_id": adv, **base, "start_date": d.isoformat(), "end_date": d.isoformat()}
                 seen_days: set[tuple[str, date]] = set()
                 for row in pages(ads_api.tt_report, q, a):
@@ -465,16 +469,16 @@ class _Generator:
                     if ad_id not in seen:
                         seen.add(ad_id)
                         add("meta_ads", (key, ad_id, a, payload(ad)))
-        for raw_id in accounts:
-            key = ad_account_key(raw_id)
-            acc = ads_api.meta_account(book, key)
-            path = f"/{DEFAULT_API_VERSION}/{key}/insights"
-            window = self._daily_window(self.lb.meta_ads)
-            assert window is not None
-            for d in _days(*window):
-                a = self._last_pull(d, self.lb.meta_ads)
-                if a is None:
-                    continue
+        window = self._daily_window(self.lb.meta_ads)
+        assert window is not None
+        for d in _days(*window):  # day by day, then account by account (see tiktok_ads)
+            a = self._last_pull(d, self.lb.meta_ads)
+            if a is None:
+                continue
+            for raw_id in accounts:
+                key = ad_account_key(raw_id)
+                acc = ads_api.meta_account(book, key)
+                path = f"/{DEFAULT_API_VERSION}/{key}/insights"
                 pairs = [("level", "ad"), ("time_increment", "1"),
                          ("time_range", json.dumps({"since": d.isoformat(), "until": d.isoformat()},
                                                    separators=(",", ":"))),

@@ -86,6 +86,20 @@ def test_bulk_rows_equal_day_by_day_pulls(pulled, bulk, table):
     assert bulk[1][f"raw.{table}"] == len(got)
 
 
+@pytest.mark.parametrize("table, column", [("meta_ad_days", "metric_date"), ("tiktok_ad_days", "metric_date"),
+                                           ("tiktok_videos", "snapshot_date"), ("instagram_reels", "snapshot_date")])
+def test_bulk_rows_are_written_in_date_order(bulk, table, column):
+    """Daily pulls land each day after the one before, so a landed raw table is in date order and a
+    pull's merge, which reads its date window, skips the other row groups. A table written account
+    by account (as the ad days once were) holds every date in every row group: a one-year history
+    so made was read whole by every daily merge (see BENCHMARKS.md, session 10)."""
+    with duckdb.connect(str(bulk[0]), read_only=True) as conn:
+        rows, backwards = conn.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {column} < previous) FROM ("
+            f"SELECT {column}, lag({column}) OVER (ORDER BY rowid) AS previous FROM raw.{table})").fetchone()
+    assert rows > 0 and backwards == 0, f"raw.{table}: {backwards} of {rows} rows dated before the row written before them"
+
+
 def test_raw_accounts_equal(pulled, bulk):
     sql = "SELECT brand, brand_timezone, platform, surface, account_id FROM raw.accounts ORDER BY ALL"
     with duckdb.connect(str(pulled), read_only=True) as a, duckdb.connect(str(bulk[0]), read_only=True) as b:

@@ -137,7 +137,7 @@ contents as (
 
     select all_contents.*
     from all_contents
-    left join {{ ref('int_content_daily_as_of') }} as as_of
+    left join as_of
         on all_contents.platform = as_of.platform
         and all_contents.account_id = as_of.account_id
     left join built

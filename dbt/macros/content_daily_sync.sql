@@ -59,7 +59,7 @@
 {% macro content_daily_delete_vanished() -%}
     {%- if target.type != 'spark' -%}
     delete from {{ this }}
-    where content_key not in (select distinct content_key from {{ ref('int_content_daily_unioned') }})
+    where content_key not in ({{ shortform.content_daily_keys() }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -90,11 +90,7 @@
                 and a.account_id = t.account_id
                 and t.metric_date <= a.latest_metric_date
         )
-        or t.content_key not in (
-            select content_key from {{ ref('int_content_daily_derived') }}
-            union
-            select content_key from {{ ref('int_youtube_daily') }}
-        )
+        or t.content_key not in ({{ shortform.content_daily_keys() }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -168,4 +164,31 @@
     create or replace table {{ shortform.cache_relation('inputs') }} as
     {{ shortform.views_definitions_digest() }}
     {%- endif -%}
+{%- endmacro %}
+
+{#
+  The two tables under the daily rows (int_content_daily_unioned is a view over them): the
+  watermark sources of fct_content_daily and int_content_daily_cumulative.
+#}
+{% macro content_daily_sources() -%}
+    {%- do return([ref('int_content_daily_derived'), ref('stg_youtube__video_days')]) -%}
+{%- endmacro %}
+
+{# `columns` of the rows of those tables landed or changed since this model's watermark #}
+{% macro content_daily_changed_rows(columns) -%}
+    select {{ columns | join(', ') }}
+    from (
+        {%- for relation in shortform.content_daily_sources() %}
+        select {{ columns | join(', ') }}, pulled_at from {{ relation }}
+        {% if not loop.last %}union all{% endif %}
+        {%- endfor %}
+    ) as sources
+    where pulled_at >= (select max(built_through) from {{ shortform.watermark_relation() }})
+{%- endmacro %}
+
+{# every content with daily rows: those of the two tables' readers int_content_daily_derived and int_youtube_daily #}
+{% macro content_daily_keys() -%}
+    select content_key from {{ ref('int_content_daily_derived') }}
+    union
+    select content_key from {{ ref('int_youtube_daily') }}
 {%- endmacro %}

@@ -52,7 +52,7 @@
     post_hook=[
         "{{ shortform.content_age_delete_vanished() }}",
         "{{ shortform.content_daily_sync_as_of() }}",
-        "{{ shortform.store_watermark([ref('int_content_daily_derived'), ref('stg_youtube__video_days')]) }}",
+        "{{ shortform.store_watermark(shortform.content_daily_sources()) }}",
         "{{ shortform.store_views_definitions_digest() }}",
     ],
     **shortform.incremental_mart_config(['content_key'], 'delete+insert')
@@ -106,12 +106,7 @@ changed_accounts as (
 
     {% if shortform.watermark_exists() -%}
     select platform, account_id, min(metric_date) as changed_from
-    from (
-        select platform, account_id, metric_date, pulled_at from {{ ref('int_content_daily_derived') }}
-        union all
-        select platform, account_id, metric_date, pulled_at from {{ ref('stg_youtube__video_days') }}
-    ) as sources
-    where pulled_at >= (select max(built_through) from {{ shortform.watermark_relation() }})
+    from ({{ shortform.content_daily_changed_rows(['platform', 'account_id', 'metric_date']) }}) as changed_rows
     group by platform, account_id
     {%- else -%}
     select platform, account_id, cast('1900-01-01' as date) as changed_from

@@ -21,7 +21,7 @@
         "{{ shortform.content_daily_sync_reporting_date() }}",
         "{{ shortform.content_daily_sync_contents() }}",
         "{{ shortform.content_daily_delete_vanished() }}",
-        "{{ shortform.store_watermark([ref('int_content_daily_derived'), ref('stg_youtube__video_days')]) }}",
+        "{{ shortform.store_watermark(shortform.content_daily_sources()) }}",
     ],
     **shortform.incremental_mart_config(['content_key', 'metric_date'])
 ) }}
@@ -41,12 +41,7 @@ changed as (
 
     {% if shortform.watermark_exists() -%}
     select coalesce(min(metric_date), cast('9999-12-31' as date)) as cutoff_date
-    from (
-        select metric_date, pulled_at from {{ ref('int_content_daily_derived') }}
-        union all
-        select metric_date, pulled_at from {{ ref('stg_youtube__video_days') }}
-    ) as sources
-    where pulled_at >= (select max(built_through) from {{ shortform.watermark_relation() }})
+    from ({{ shortform.content_daily_changed_rows(['metric_date']) }}) as changed_rows
     {%- else -%}
     select cast('1900-01-01' as date) as cutoff_date
     {%- endif %}

@@ -468,3 +468,23 @@ def test_source_freshness_warns_after_2_days_and_errors_after_10(tmp_path: Path)
         "meta_ads.ads": "pass",
         "meta_ads.ad_days": "pass",
     }
+
+
+def test_reconciliation_check_fails_when_daily_views_do_not_add_up(warehouse: Path, tmp_path: Path) -> None:
+    """The blocking reconciliation test catches one content whose daily views no longer add up to
+    its lifetime totals (one derived day off by one view), and only that content."""
+    test = "assert_daily_values_reconcile_with_lifetime_totals"
+    db_path = tmp_path / "warehouse.duckdb"
+    db_path.write_bytes(warehouse.read_bytes())
+    clean = run_dbt(["test", "--select", test], db_path, tmp_path)
+    assert clean.returncode == 0, clean.stdout[-3000:]
+    with duckdb.connect(str(db_path)) as con:
+        changed = con.execute(
+            "update intermediate.int_content_daily_derived set views = views + 1 "
+            "where content_key = ? and metric_date = ?", [f"tiktok:{TT_NEW}", _d(6)]).fetchall()
+    assert changed == [(1,)]
+    broken = run_dbt(["test", "--select", test, "--store-failures"], db_path, tmp_path)
+    assert broken.returncode != 0, broken.stdout[-3000:]
+    assert "Got 1 result" in broken.stdout, broken.stdout[-3000:]
+    failures = query(db_path, f"select * from dbt_test__audit.{test}")
+    assert [(r["content_key"], r["last_views"], r["daily_views"]) for r in failures] == [(f"tiktok:{TT_NEW}", 255, 256)]

@@ -92,12 +92,11 @@ def verdict(ok: bool) -> str:
 def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
     """Build a year (or the world's history) of raw, refresh, then measure one daily refresh.
 
-    primary (agency): history to end-2; then, before any refresh, day end-1 pulled by the assets
-    directly (after a warm-up pull of that day into an empty warehouse) with the bare loop
-    (throughput, calls, memory at full history), the same pull on the history cut to
-    --memory-days (memory), naive-mode calls, dlt; then a full build over every day to end-1, and
-    day end as a real daily refresh (Dagster daily_pull job + incremental refresh); dbt vs floor,
-    queries.
+    primary (agency): history to end-2, full build, then day end-1 as a real daily refresh (Dagster
+    daily_pull job + incremental refresh), then (after a warm-up pull of day end into an empty
+    warehouse) day end pulled by the assets directly with the bare
+    loop (throughput, calls, memory at full history), the same pull on the history cut to
+    --memory-days (memory), naive-mode calls, dlt, dbt vs floor, queries.
     not primary (large): history to end-1, full refresh (time, memory), dbt vs floor, queries.
     """
     settings = world_with_history(name, b.args.days if primary else b.args.large_days)
@@ -142,63 +141,6 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
             finally:
                 b.save()
 
-        def warm_up(day: date) -> None:
-            # The sandbox builds a day's world lazily on its first requests (at one year of agency,
-            # TikTok ads and ad days took 34 s cold and 1 s warm; Meta ad days 55 vs 24 s): a
-            # throwaway pull of the day into an empty warehouse pays that, so the measured pulls
-            # meet a warm server, as they would meet a real API.
-            warm = work / f"warmup_{day}"
-            if attempt(f"warmup_pull_{day}", lambda: run_step("pull", {"work": str(warm), "day": day.isoformat()},
-                                                              sandbox_environ(sandbox.url, warm, accounts) | PULL_ENV)):
-                shutil.rmtree(warm, ignore_errors=True)  # kept with its log when it failed
-
-        if primary:
-            # Ingestion first, on the raw history as landed, before any refresh: right after a full
-            # and an incremental refresh (8.6 GB resident, a 6.5 GB file rewritten) the same pull on
-            # the same file took 51.5 s against 33.5-41.6 s on a settled machine (session 11), while
-            # the bare loop replaying it moved far less; a daily pull runs hours after the last refresh.
-            day = hist_last + timedelta(days=1)
-            out["ingest_day"], out["ingest_history_days"] = day, (day - settings.history_start).days
-            sandbox.set_as_of(day)
-            # The memory row's short histories: the same raw history cut to its last N days, so the
-            # next pull is the same pull (same sandbox, day, pages) over less history.
-            short_days = [d for d in memory_days(b.args) if d < days]
-            cut_failed = []
-            for d in short_days:
-                try:
-                    run_step("cut", {**base, "source": str(work / "warehouse.duckdb"), "last": hist_last.isoformat(),
-                                     "target": str(b.work / f"{name}_{d}d" / "warehouse.duckdb"), "days": d}, env)
-                except Exception as exc:  # noqa: BLE001 - the memory row says why; the other rows go on
-                    cut_failed.append(d)
-                    b.notes.append(f"{name}: cutting the history to {d} days failed: {exc}")
-            warm_up(day)  # the measured pull and the bare loop replaying it meet a warm server
-            b.log(f"{name}: pull of {day} by the assets directly + bare requests loop (full history)")
-            pull = attempt("pull", lambda: run_step("pull", {**base, "day": day.isoformat(), "bare": True},
-                                                   env | PULL_ENV))
-            if pull:
-                out["pull"] = pull.data | {"maxrss_mib": pull.maxrss_mib}
-            out["memory"] = {}
-            for d in (d for d in short_days if d not in cut_failed):
-                short = b.work / f"{name}_{d}d"
-                b.log(f"{name}: the same pull of {day} on the history cut to its last {d} days (memory row)")
-                step = attempt(f"pull_{d}d", lambda short=short: run_step(
-                    "pull", {"work": str(short), "day": day.isoformat()},
-                    sandbox_environ(sandbox.url, short, accounts) | PULL_ENV))
-                if step:
-                    out["memory"][str(d)] = step.data | {"maxrss_mib": step.maxrss_mib, "days": d}
-            b.log(f"{name}: naive-pattern pull of {day} (per_object / per_video) into an empty warehouse")
-            naive_work = work / "naive"
-            naive_env = sandbox_environ(sandbox.url, naive_work, accounts) | PULL_ENV | {
-                "SHORTFORM_META_INSIGHTS": "per_object", "SHORTFORM_YOUTUBE_REPORTS": "per_video"}
-            naive = attempt("naive_pull", lambda: run_step("pull", {"work": str(naive_work), "day": day.isoformat()}, naive_env))
-            if naive:
-                out["naive"] = naive.data
-            if not b.args.no_dlt:
-                b.log(f"{name}: dlt REST API source, TikTok video list of every account")
-                dlt_run = attempt("dlt", lambda: run_step("dlt", {"work": str(work / "dlt")}, env))
-                if dlt_run:
-                    out["dlt"] = dlt_run.data
-
         skip_dbt = b.args.skip_dbt
         if skip_dbt:
             out["dbt_skipped"] = b.args.skip_dbt
@@ -210,19 +152,70 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
                                    "ok": full.data["ok"], "summary": full.data["summary"]}
             if not full.data["ok"]:
                 b.notes.append(f"{name}: the full refresh did not pass its checks: {full.data['summary']}")
+        def warm_up(day: date) -> None:
+            # The sandbox builds a day's world lazily on its first requests (at one year of agency,
+            # TikTok ads and ad days took 34 s cold and 1 s warm; Meta ad days 55 vs 24 s): a
+            # throwaway pull of the day into an empty warehouse pays that, so the measured pulls
+            # meet a warm server, as they would meet a real API.
+            warm = work / f"warmup_{day}"
+            if attempt(f"warmup_pull_{day}", lambda: run_step("pull", {"work": str(warm), "day": day.isoformat()},
+                                                              sandbox_environ(sandbox.url, warm, accounts) | PULL_ENV)):
+                shutil.rmtree(warm, ignore_errors=True)  # kept with its log when it failed
 
-        if primary and not skip_dbt:
-            sandbox.set_as_of(end)
-            out["refresh_day"], out["refresh_history_days"] = end, (end - settings.history_start).days
-            warm_up(end)
-            b.log(f"{name}: daily refresh of {end}: daily_pull job + incremental refresh")
-            pull_job = attempt("daily_pull", lambda: run_step("job", {**base, "job": "daily_pull",
-                                                                      "day": end.isoformat()}, env))
-            incr = attempt("incremental_refresh", lambda: run_step("job", {**base, "job": "refresh"}, env))
+        if primary:
+            day = end - timedelta(days=1)
+            sandbox.set_as_of(day)
+            pull_job = incr = None
+            if not skip_dbt:
+                warm_up(day)
+                b.log(f"{name}: daily refresh of {day}: daily_pull job + incremental refresh")
+                pull_job = attempt("daily_pull", lambda: run_step("job", {**base, "job": "daily_pull",
+                                                                          "day": day.isoformat()}, env))
+                incr = attempt("incremental_refresh", lambda: run_step("job", {**base, "job": "refresh"}, env))
             if pull_job and incr:
                 out["daily"] = {"pull_seconds": pull_job.data["seconds"], "refresh_seconds": incr.data["seconds"],
                                 "ok": pull_job.data["ok"] and incr.data["ok"],
                                 "summary": pull_job.data["summary"] + "\n" + incr.data["summary"]}
+            # The memory row's short histories: the same world's raw history cut to its last N days,
+            # so the next pull is the same pull (same sandbox, day, pages) over less history.
+            landed_last = day if pull_job else hist_last
+            short_days = [d for d in memory_days(b.args) if d < days]
+            cut_failed = []
+            for d in short_days:
+                try:
+                    run_step("cut", {**base, "source": str(work / "warehouse.duckdb"), "last": landed_last.isoformat(),
+                                     "target": str(b.work / f"{name}_{d}d" / "warehouse.duckdb"), "days": d}, env)
+                except Exception as exc:  # noqa: BLE001 - the memory row says why; the other rows go on
+                    cut_failed.append(d)
+                    b.notes.append(f"{name}: cutting the history to {d} days failed: {exc}")
+            sandbox.set_as_of(end)
+            warm_up(end)  # the measured pull and the bare loop replaying it meet a warm server
+            b.log(f"{name}: pull of {end} by the assets directly + bare requests loop (full history)")
+            pull = attempt("pull", lambda: run_step("pull", {**base, "day": end.isoformat(), "bare": True},
+                                                   env | PULL_ENV))
+            if pull:
+                out["pull"] = pull.data | {"maxrss_mib": pull.maxrss_mib}
+            out["memory"] = {}
+            for d in (d for d in short_days if d not in cut_failed):
+                short = b.work / f"{name}_{d}d"
+                b.log(f"{name}: the same pull of {end} on the history cut to its last {d} days (memory row)")
+                step = attempt(f"pull_{d}d", lambda short=short: run_step(
+                    "pull", {"work": str(short), "day": end.isoformat()},
+                    sandbox_environ(sandbox.url, short, accounts) | PULL_ENV))
+                if step:
+                    out["memory"][str(d)] = step.data | {"maxrss_mib": step.maxrss_mib, "days": d}
+            b.log(f"{name}: naive-pattern pull of {end} (per_object / per_video) into an empty warehouse")
+            naive_work = work / "naive"
+            naive_env = sandbox_environ(sandbox.url, naive_work, accounts) | PULL_ENV | {
+                "SHORTFORM_META_INSIGHTS": "per_object", "SHORTFORM_YOUTUBE_REPORTS": "per_video"}
+            naive = attempt("naive_pull", lambda: run_step("pull", {"work": str(naive_work), "day": end.isoformat()}, naive_env))
+            if naive:
+                out["naive"] = naive.data
+            if not b.args.no_dlt:
+                b.log(f"{name}: dlt REST API source, TikTok video list of every account")
+                dlt_run = attempt("dlt", lambda: run_step("dlt", {"work": str(work / "dlt")}, env))
+                if dlt_run:
+                    out["dlt"] = dlt_run.data
         if skip_dbt:
             return out
         out["floor"] = floor_phase(b, name, work, env)
@@ -281,8 +274,7 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
     a = b.args
     if prim and "pull" in prim:
         p = prim["pull"]
-        where = (f"{prim['world']}, pull of {prim.get('ingest_day', prim['end'])} with "
-                 f"{prim.get('ingest_history_days', prim['days'] - 1)} days in the warehouse, before any refresh")
+        where = f"{prim['world']}, pull of {prim['end']} with {prim['days'] - 1} days in the warehouse"
         ours = p["records"] / p["seconds"]
         bare = p["records"] / p["bare_seconds"]
         b.add("ingestion", "records/s, ours (connector + landing), every daily-pull asset", fmt(ours),
@@ -331,8 +323,7 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
     if prim and "daily" in prim and "full_refresh" in prim:
         d, f = prim["daily"], prim["full_refresh"]
         daily = d["pull_seconds"] + d["refresh_seconds"]
-        built = prim.get("refresh_history_days", prim["days"] - 2)
-        b.add("refresh", f"daily incremental refresh, {prim['world']} ({built} days + 1): pull + build/check/publish",
+        b.add("refresh", f"daily incremental refresh, {prim['world']} ({prim['days'] - 2} days + 1): pull + build/check/publish",
               f"{daily:.0f} s", detail=f"pull {d['pull_seconds']:.0f} s + refresh {d['refresh_seconds']:.0f} s"
               + ("" if d["ok"] else " (FAILED: see notes)"))
         b.add("refresh", "full rebuild (build, check, publish), same warehouse", f"{f['seconds']:.0f} s")

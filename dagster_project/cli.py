@@ -1,7 +1,7 @@
 """`shortform`: the command line of the warehouse.
 
   shortform sandbox serve [--world W] [--port N] [--as-of D]   the fake platform APIs on 127.0.0.1
-  shortform sandbox bulk --world W --db PATH [--first D --last D]   raw tables of daily pulls, written directly
+  shortform sandbox bulk --world W --db PATH [--first D --last D] [--jobs N]   raw tables of daily pulls, written directly
   shortform pull --platform P --date D [--db PATH]    land one UTC day of one platform family
   shortform refresh [--date D] [--full-refresh]       pull all, build, check, publish
   shortform simulate [--world W] [--days N] [--end D]   make run: N daily refreshes on the sandbox
@@ -102,8 +102,10 @@ def cmd_sandbox_bulk(args: argparse.Namespace) -> int:
 
     import duckdb
 
-    from connectors.sandbox.bulk import write_raw
+    from connectors.sandbox.bulk import write_raw, write_raw_parallel
 
+    if args.jobs < 1:
+        raise SystemExit(f"error: --jobs={args.jobs}: give 1 or more processes")
     try:  # before the world is built (minutes for the large worlds)
         db = settings.checked_path("--db", args.db, (".duckdb", ".db"))
     except settings.ConfigError as exc:
@@ -115,9 +117,16 @@ def cmd_sandbox_bulk(args: argparse.Namespace) -> int:
     print(f"world {args.world}: {len(world.brands)} brands, {len(world.all_contents())} posts "
           f"(built in {time.perf_counter() - started:.0f} s); writing raw {first} .. {last} into {db}", flush=True)
     writing = time.perf_counter()
-    with duckdb.connect(str(db)) as conn:
-        counts = write_raw(world, conn, first, last, platforms=args.platform or None,
-                           progress=lambda msg: print(f"  {msg}", flush=True))
+    say = lambda msg: print(f"  {msg}", flush=True)  # noqa: E731
+    try:
+        if args.jobs > 1:
+            counts = write_raw_parallel(world, str(db), first, last, jobs=args.jobs, platforms=args.platform or None,
+                                        progress=say)
+        else:
+            with duckdb.connect(str(db)) as conn:
+                counts = write_raw(world, conn, first, last, platforms=args.platform or None, progress=say)
+    except ValueError as exc:
+        raise SystemExit(f"error: {exc}") from None
     total = sum(counts.values())
     elapsed = time.perf_counter() - writing
     print(f"{total} raw rows written in {elapsed:.0f} s ({total / max(elapsed, 1e-9):.0f} rows/s); "
@@ -248,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     bulk.add_argument("--platform", action="append", default=None,
                       choices=("tiktok", "instagram", "facebook", "youtube", "tiktok_ads", "meta_ads"),
                       help="only these platforms (repeatable; default all)")
+    bulk.add_argument("--jobs", type=int, default=1, help="processes writing platforms at once (one per core; "
+                      "into an empty warehouse only)")
     bulk.set_defaults(func=cmd_sandbox_bulk)
 
     def common(p: argparse.ArgumentParser) -> None:

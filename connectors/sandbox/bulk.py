@@ -28,6 +28,7 @@ Arrow table each: appended to a table that was empty when the run began, upserte
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -191,6 +192,96 @@ def write_raw(
         rows = {t: gen.sink.counts.get(t, 0) for t in TABLES_BY_PLATFORM[platform]}
         say(f"{platform}: {rows} in {time.perf_counter() - started:.1f} s")
     return {f"raw.{t}": n for t, n in sorted(gen.sink.counts.items())}
+
+
+# The platforms in the order a pool of processes should take them: the costliest first (rows per
+# brand on `large`: Meta ads ~125 k, TikTok ads ~94 k, YouTube ~36 k, the other organic ~20 k each).
+COSTLIEST_FIRST = ("meta_ads", "tiktok_ads", "youtube", "facebook", "instagram", "tiktok")
+_FORKED: tuple[World, date, date, datetime, Lookbacks | None] | None = None  # what the forked workers write from
+
+
+def _write_part(task: tuple[str, str]) -> tuple[str, dict[str, int], float]:
+    import duckdb
+
+    platform, path = task
+    assert _FORKED is not None, "write_raw_parallel sets the world before forking"
+    world, first, last, stamp, lookbacks = _FORKED
+    started = time.perf_counter()
+    with duckdb.connect(path) as conn:
+        counts = write_raw(world, conn, first, last, platforms=[platform], pulled_at=stamp, lookbacks=lookbacks)
+    return platform, counts, time.perf_counter() - started
+
+
+def write_raw_parallel(
+    world: World,
+    db_path: str,
+    first_day: date,
+    last_day: date,
+    *,
+    jobs: int,
+    platforms: Iterable[str] | None = None,
+    pulled_at: datetime | None = None,
+    lookbacks: Lookbacks | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, int]:
+    """`write_raw` with one platform per task over `jobs` forked processes (they share the built
+    world), each into a part file beside `db_path`, then appended into `db_path` table by table.
+
+    The rows are those of `write_raw` (same keys, payloads and `pulled_at`, one stamp for all).
+    Appending only: the chosen platforms' raw tables in `db_path` must be empty (to update a
+    warehouse that holds rows, `write_raw` upserts).
+    """
+    import multiprocessing
+
+    import duckdb
+
+    from dagster_project import settings
+    from dagster_project.defs.ingest.landing import ensure_raw_schema, land_accounts, utc_now
+
+    global _FORKED
+    chosen = [p for p in COSTLIEST_FIRST if p in (tuple(platforms) if platforms is not None else ALL_PLATFORMS)]
+    unknown = sorted(set(platforms or ()) - set(ALL_PLATFORMS))
+    if unknown:
+        raise ValueError(f"unknown platform(s) {unknown}: choose from {', '.join(ALL_PLATFORMS)}")
+    if first_day > last_day or last_day > world.end:
+        raise ValueError(f"pulls {first_day} .. {last_day} are not within the world ({world.start} .. {world.end})")
+    stamp = pulled_at or utc_now()
+    with duckdb.connect(db_path) as conn:
+        ensure_raw_schema(conn)
+        holding = [t for p in chosen for t in TABLES_BY_PLATFORM[p]
+                   if conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM raw.{t} LIMIT 1)").fetchall()[0][0]]
+    if holding:
+        raise ValueError(f"{db_path}: raw.{', raw.'.join(holding)} already hold rows; parallel writing only "
+                         "appends (write with one job to update them)")
+    parts = {p: f"{db_path}.part-{p}" for p in chosen}
+    for path in parts.values():
+        for leftover in (path, path + ".wal"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+    say = progress or (lambda _msg: None)
+    _FORKED = (world, first_day, last_day, stamp, lookbacks)
+    try:
+        with multiprocessing.get_context("fork").Pool(max(1, min(jobs, len(chosen)))) as pool:
+            for platform, counts, seconds in pool.imap_unordered(_write_part, [(p, parts[p]) for p in chosen]):
+                say(f"{platform}: {counts} in {seconds:.1f} s")
+    finally:
+        _FORKED = None
+    totals: dict[str, int] = {}
+    started = time.perf_counter()
+    with duckdb.connect(db_path) as conn:
+        config = settings.parse_accounts(world.accounts_config(), "sandbox world")
+        land_accounts(conn, config.accounts, stamp)
+        for p in chosen:
+            conn.execute(f"ATTACH '{parts[p]}' AS part (READ_ONLY)")
+            try:
+                for t in TABLES_BY_PLATFORM[p]:
+                    conn.execute(f"INSERT INTO raw.{t} BY NAME SELECT * FROM part.raw.{t}")
+                    totals[f"raw.{t}"] = int(conn.execute(f"SELECT count(*) FROM raw.{t}").fetchall()[0][0])
+            finally:
+                conn.execute("DETACH part")
+            os.remove(parts[p])
+    say(f"parts appended into {db_path} in {time.perf_counter() - started:.1f} s")
+    return dict(sorted(totals.items()))
 
 
 class _Generator:

@@ -10,14 +10,14 @@ sides so it drops Shorts within the run.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from connectors.sandbox import World
-from connectors.sandbox.bulk import Lookbacks, write_raw
+from connectors.sandbox.bulk import Lookbacks, write_raw, write_raw_parallel
 from connectors.sandbox.worlds import world_settings
 from dagster_project.defs.ingest.landing import RAW_TABLES
 from tests.integration.sandbox_run import land_configured_accounts, run_assets, sandbox_env
@@ -132,3 +132,39 @@ def test_the_run_covers_the_rules_it_claims(pulled):
     assert plays > 0 and views > 0, (plays, views)
     assert all(n > 0 for n in drops.values()), drops
     assert aged_out > 0
+
+
+def all_rows(db: Path, table: str) -> list[tuple]:
+    sql = (f"SELECT * EXCLUDE (payload), CAST(payload AS VARCHAR) FROM raw.{table} ORDER BY rowid" if table in RAW_TABLES
+           else f"SELECT * FROM raw.{table} ORDER BY ALL")
+    with duckdb.connect(str(db), read_only=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_parallel_bulk_writes_the_same_rows_in_the_same_order(tmp_path, world):
+    """`shortform sandbox bulk --jobs 2`: platforms written by forked processes into part files,
+    then appended, give the rows of one process (pulled_at included, one stamp) in date order."""
+    stamp = datetime(2025, 5, 1, 6, 0)
+    lookbacks = Lookbacks(youtube_max_age=YOUTUBE_MAX_AGE)
+    one, two = tmp_path / "one.duckdb", tmp_path / "two.duckdb"
+    with duckdb.connect(str(one)) as conn:
+        expected_counts = write_raw(world, conn, FIRST, LAST, pulled_at=stamp, lookbacks=lookbacks)
+    said: list[str] = []
+    counts = write_raw_parallel(world, str(two), FIRST, LAST, jobs=2, pulled_at=stamp, lookbacks=lookbacks,
+                                progress=said.append)
+    assert counts == {t: n for t, n in expected_counts.items() if t != "raw.accounts"}
+    for table in sorted(RAW_TABLES) + ["accounts"]:
+        expected = all_rows(one, table)
+        assert expected, f"raw.{table}: nothing written; the comparison would prove nothing"
+        assert all_rows(two, table) == expected, f"raw.{table} differs between one process and two"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.duckdb", "two.duckdb"], "part files left behind"
+    assert len([m for m in said if m.startswith(("tiktok", "instagram", "facebook", "youtube", "meta"))]) == 6
+
+
+def test_parallel_bulk_refuses_a_warehouse_that_holds_rows(tmp_path, world):
+    db = tmp_path / "w.duckdb"
+    with duckdb.connect(str(db)) as conn:
+        write_raw(world, conn, FIRST, FIRST, platforms=["facebook"])
+    with pytest.raises(ValueError, match=r"raw\.facebook_reels already hold rows"):
+        write_raw_parallel(world, str(db), FIRST, LAST, jobs=2)
+    assert all_rows(db, "facebook_reels"), "the rows already stored are kept"

@@ -115,12 +115,18 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
         accounts = accounts_file(sandbox, work / "accounts.yml")
         env = sandbox_environ(sandbox.url, work, accounts)
         base = {"work": str(work)}
-        hist_last = end - timedelta(days=2 if primary else 1)
-        if primary and b.args.history_from:
+        # primary: history to end-(n+1), the daily refresh of end-n, then the n measured pulls of
+        # end-n+1..end, each onto the days before it (bench.steps.step_pull)
+        n = max(1, int(getattr(b.args, "ingest_days", 1) or 1)) if primary else 1
+        out["ingest_days"] = n
+        hist_last = end - timedelta(days=n + 1 if primary else 1)
+        history_from = b.args.history_from if primary else getattr(b.args, "large_history_from", None)
+        if history_from:
             # raw input of an earlier invocation (same world, same days): copied, not re-generated
-            shutil.copyfile(b.args.history_from, work / "warehouse.duckdb")
-            out["history"] = {"method": f"copied from {b.args.history_from}", "rows": {}}
-            b.log(f"{name}: raw history copied from {b.args.history_from}")
+            shutil.copyfile(history_from, work / "warehouse.duckdb")
+            out["history"] = {"method": f"copied from {history_from}", "rows": {}}
+            b.log(f"{name}: raw history copied from {history_from}")
+            check_history_end(work / "warehouse.duckdb", hist_last, history_from)
         else:
             b.log(f"{name}: raw history {settings.history_start} .. {hist_last}")
             sandbox.set_as_of(hist_last)
@@ -163,7 +169,7 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
                 shutil.rmtree(warm, ignore_errors=True)  # kept with its log when it failed
 
         if primary:
-            day = end - timedelta(days=1)
+            day = end - timedelta(days=n)
             sandbox.set_as_of(day)
             pull_job = incr = None
             if not skip_dbt:
@@ -188,22 +194,28 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
                 except Exception as exc:  # noqa: BLE001 - the memory row says why; the other rows go on
                     cut_failed.append(d)
                     b.notes.append(f"{name}: cutting the history to {d} days failed: {exc}")
-            sandbox.set_as_of(end)
-            warm_up(end)  # the measured pull and the bare loop replaying it meet a warm server
-            b.log(f"{name}: pull of {end} by the assets directly + bare requests loop (full history)")
-            pull = attempt("pull", lambda: run_step("pull", {**base, "day": end.isoformat(), "bare": True},
-                                                   env | PULL_ENV))
-            if pull:
-                out["pull"] = pull.data | {"maxrss_mib": pull.maxrss_mib}
-            out["memory"] = {}
-            for d in (d for d in short_days if d not in cut_failed):
-                short = b.work / f"{name}_{d}d"
-                b.log(f"{name}: the same pull of {end} on the history cut to its last {d} days (memory row)")
-                step = attempt(f"pull_{d}d", lambda short=short: run_step(
-                    "pull", {"work": str(short), "day": end.isoformat()},
-                    sandbox_environ(sandbox.url, short, accounts) | PULL_ENV))
-                if step:
-                    out["memory"][str(d)] = step.data | {"maxrss_mib": step.maxrss_mib, "days": d}
+            # One day's pull carries DuckDB's checkpoint rewrites of the raw tables' tails, which
+            # fall on some days and not others (BENCHMARKS.md, session 11): n consecutive days, summed.
+            out["pulls"], out["memory"], out["memory_pulls"] = [], {}, {}
+            for pull_day in (day + timedelta(days=i) for i in range(1, n + 1)):
+                sandbox.set_as_of(pull_day)
+                warm_up(pull_day)  # the measured pull and the bare loop replaying it meet a warm server
+                b.log(f"{name}: pull of {pull_day} by the assets directly + bare requests loop (full history)")
+                pull = attempt(f"pull_{pull_day}", lambda pull_day=pull_day: run_step(
+                    "pull", {**base, "day": pull_day.isoformat(), "bare": True}, env | PULL_ENV))
+                if pull:
+                    out["pulls"].append(pull.data | {"maxrss_mib": pull.maxrss_mib, "day": pull_day.isoformat()})
+                    out["pull"] = out["pulls"][-1]  # the last day's: the calls rows compare it with the naive pull
+                for d in (d for d in short_days if d not in cut_failed):
+                    short = b.work / f"{name}_{d}d"
+                    b.log(f"{name}: the same pull of {pull_day} on the history cut to its last {d} days (memory row)")
+                    step = attempt(f"pull_{pull_day}_{d}d", lambda short=short, pull_day=pull_day: run_step(
+                        "pull", {"work": str(short), "day": pull_day.isoformat()},
+                        sandbox_environ(sandbox.url, short, accounts) | PULL_ENV))
+                    if step:
+                        m = step.data | {"maxrss_mib": step.maxrss_mib, "days": d, "day": pull_day.isoformat()}
+                        out["memory_pulls"].setdefault(str(d), []).append(m)
+                        out["memory"][str(d)] = m
             b.log(f"{name}: naive-pattern pull of {end} (per_object / per_video) into an empty warehouse")
             naive_work = work / "naive"
             naive_env = sandbox_environ(sandbox.url, naive_work, accounts) | PULL_ENV | {
@@ -229,6 +241,18 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
     finally:
         sandbox.stop()
     return out
+
+
+def check_history_end(db: Path, last: date, source: str) -> None:
+    """A copied history must end the day before the run's first pull (its newest TikTok snapshot)."""
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as conn:
+        newest = conn.execute("SELECT max(snapshot_date) FROM raw.tiktok_videos").fetchall()[0][0]
+    if newest != last:
+        raise StepFailed(f"--history-from {source}: its raw history ends {newest}, this run needs it to end "
+                         f"{last} (the day before its first pull); regenerate it with "
+                         f"`shortform sandbox bulk --last {last}` or change --ingest-days")
 
 
 def memory_days(args: Any) -> list[int]:
@@ -272,23 +296,35 @@ def pct(samples: list[float], q: float) -> float:
 def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None,
              mem: dict[int, dict[str, Any]]) -> None:
     a = b.args
-    if prim and "pull" in prim:
-        p = prim["pull"]
-        where = f"{prim['world']}, pull of {prim['end']} with {prim['days'] - 1} days in the warehouse"
-        ours = p["records"] / p["seconds"]
-        bare = p["records"] / p["bare_seconds"]
+    pulls = (prim or {}).get("pulls") or ([prim["pull"]] if prim and "pull" in prim else [])
+    if prim and pulls:
+        p = pulls[-1]
+        days_in = prim["days"] - len(pulls)
+        where = (f"{prim['world']}, pull of {prim['end']} with {days_in} days in the warehouse" if len(pulls) == 1 else
+                 f"{prim['world']}, {len(pulls)} consecutive daily pulls ({pulls[0]['day']} .. {pulls[-1]['day']}), "
+                 f"the first onto {days_in} days in the warehouse, summed")
+        records, seconds = sum(x["records"] for x in pulls), sum(x["seconds"] for x in pulls)
+        bare_seconds = sum(x["bare_seconds"] for x in pulls)
+        ours, bare = records / seconds, records / bare_seconds
         b.add("ingestion", "records/s, ours (connector + landing), every daily-pull asset", fmt(ours),
-              detail=f"{p['records']:,} records in {p['seconds']:.1f} s; {where}; {mode_text(p['modes'])}; "
+              detail=f"{records:,} records in {seconds:.1f} s; {where}; {mode_text(p['modes'])}; "
               "TikTok client pacing off (its 600/min pacer waits on purpose)")
         b.add("ingestion", "records/s, bare requests loop, same pages", fmt(bare),
-              detail=f"{sum(p['requests']['http'].values()):,} requests replayed in {p['bare_seconds']:.1f} s")
-        b.add("ingestion", "ours / bare loop", f"{ours / bare:.2f}", ">= 0.8", verdict(ours / bare >= 0.8))
-        tt = next((x for x in p["per_asset"] if x["asset"] == "raw/tiktok/videos"), None)
-        if tt and tt["records"]:
+              detail=f"{sum(sum(x['requests']['http'].values()) for x in pulls):,} requests replayed in "
+              f"{bare_seconds:.1f} s")
+        by_day = "" if len(pulls) == 1 else "; day by day " + ", ".join(
+            f"{x['bare_seconds'] / x['seconds']:.2f}" for x in pulls)
+        b.add("ingestion", "ours / bare loop", f"{ours / bare:.2f}", ">= 0.8", verdict(ours / bare >= 0.8),
+              detail=f"summed over {len(pulls)} pulls{by_day}" if len(pulls) > 1 else "")
+        tts = [x for q in pulls for x in q["per_asset"] if x["asset"] == "raw/tiktok/videos" and x["records"]]
+        if tts:
+            tt = {"records": sum(x["records"] for x in tts), "seconds": sum(x["seconds"] for x in tts),
+                  "bare_seconds": sum(x["bare_seconds"] for x in tts),
+                  "pages": sum(x["requests"]["http"].get("tiktok", 0) for x in tts)}
             t_ours = tt["records"] / tt["seconds"]
             t_bare = tt["records"] / tt["bare_seconds"]
             b.add("ingestion", "TikTok video list records/s: ours / bare loop", f"{fmt(t_ours)} / {fmt(t_bare)}",
-                  detail=f"{tt['records']:,} videos, {tt['requests']['http'].get('tiktok', 0)} pages")
+                  detail=f"{tt['records']:,} videos, {tt['pages']} pages" + (f" ({len(tts)} pulls)" if len(tts) > 1 else ""))
             d = prim.get("dlt")
             if d:
                 t_dlt = d["records"] / d["seconds"]
@@ -323,7 +359,8 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
     if prim and "daily" in prim and "full_refresh" in prim:
         d, f = prim["daily"], prim["full_refresh"]
         daily = d["pull_seconds"] + d["refresh_seconds"]
-        b.add("refresh", f"daily incremental refresh, {prim['world']} ({prim['days'] - 2} days + 1): pull + build/check/publish",
+        n_in = prim["days"] - prim.get("ingest_days", 1) - 1
+        b.add("refresh", f"daily incremental refresh, {prim['world']} ({n_in} days + 1): pull + build/check/publish",
               f"{daily:.0f} s", detail=f"pull {d['pull_seconds']:.0f} s + refresh {d['refresh_seconds']:.0f} s"
               + ("" if d["ok"] else " (FAILED: see notes)"))
         b.add("refresh", "full rebuild (build, check, publish), same warehouse", f"{f['seconds']:.0f} s")
@@ -364,20 +401,29 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
     else:
         b.missing("queries", "query latency p50 / p95", "p95 < 100 ms",
                   (prim or {}).get("dbt_skipped") or "no published file")
-    if prim and "pull" in prim:
-        mem = {**mem, prim["days"]: prim["pull"] | {"days": prim["days"]}}
-    if len(mem) >= 2:
-        (d1, m1), (d2, m2) = sorted(mem.items())[0], sorted(mem.items())[-1]
-        # the peak of the pull itself (before the long run's bare-loop replay), for both runs
-        peak1 = m1.get("peak_rss_self_mib", m1["maxrss_mib"])
-        peak2 = m2.get("peak_rss_self_mib", m2["maxrss_mib"])
+    # {days of history: the pulls over it}; a run of one pull per history has only "memory"
+    mem_pulls = {d: [m] for d, m in mem.items()}
+    mem_pulls.update({int(d): ms for d, ms in ((prim or {}).get("memory_pulls") or {}).items() if ms})
+    if prim and pulls:
+        mem_pulls[prim["days"]] = [x | {"days": prim["days"]} for x in pulls]
+    if len(mem_pulls) >= 2:
+        (d1, ms1), (d2, ms2) = sorted(mem_pulls.items())[0], sorted(mem_pulls.items())[-1]
+        # the peak of each pull itself (before the long run's bare-loop replay), averaged over its days
+        def peaks(ms: list[dict[str, Any]]) -> list[float]:
+            return [m.get("peak_rss_self_mib", m["maxrss_mib"]) for m in ms]
+        peak1, peak2 = (sum(peaks(ms)) / len(ms) for ms in (ms1, ms2))
         growth = peak2 / peak1 - 1
-        b.add("memory", f"ingestion peak RSS (VmHWM), the same pull over {d1} vs {d2} days of history",
+        m1, m2 = ms1[-1], ms2[-1]
+        spread = "" if len(ms1) == len(ms2) == 1 else (
+            f"mean of {len(ms1)} / {len(ms2)} pulls (each day's peak {min(peaks(ms1)):.0f}-{max(peaks(ms1)):.0f} / "
+            f"{min(peaks(ms2)):.0f}-{max(peaks(ms2)):.0f} MiB); ")
+        same = "the same pull" if len(ms1) == len(ms2) == 1 else "the same pulls"
+        b.add("memory", f"ingestion peak RSS (VmHWM), {same} over {d1} vs {d2} days of history",
               f"{peak1:.0f} vs {peak2:.0f} MiB ({growth * 100:+.0f} %)", "within 10 %",
               verdict(abs(growth) <= 0.10),
-              detail=f"RSS after imports {m1['rss_before_mib']:.0f} / {m2['rss_before_mib']:.0f} MiB; "
-              f"{m1['records']:,} vs {m2['records']:,} records pulled; one world and pull day, its raw "
-              f"history cut to the last {d1} days for the short run")
+              detail=f"{spread}RSS after imports {m1['rss_before_mib']:.0f} / {m2['rss_before_mib']:.0f} MiB; "
+              f"{sum(m['records'] for m in ms1):,} vs {sum(m['records'] for m in ms2):,} records pulled; one world "
+              f"and the same pull days, its raw history cut to the last {d1} days for the short run")
     else:
         b.missing("memory", "ingestion peak RSS, short vs long history", "within 10 %", "not run")
     rw = large if large else prim
@@ -464,6 +510,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=None, help="cut the primary world to its last N days")
     parser.add_argument("--memory-days", default="30", help="short history (days) of the ingestion memory row: "
                         "the primary world's raw history cut to its last N days, then the same pull")
+    parser.add_argument("--ingest-days", type=int, default=3, help="consecutive daily pulls measured by the "
+                        "ingestion and memory rows, summed (the primary history then ends N+1 days before the world)")
     parser.add_argument("--repeat", type=int, default=20, help="runs of each query for the latency percentiles")
     parser.add_argument("--smoke", action="store_true", help="tiny world, short histories, few repeats")
     parser.add_argument("--no-dlt", action="store_true", help="skip the dlt peer")
@@ -473,6 +521,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip every dbt step (refresh, incremental, floor, queries); the rows say REASON")
     parser.add_argument("--history-from", default=None, help="copy the primary world's raw history from this "
                         "warehouse file (an earlier invocation's) instead of generating it")
+    parser.add_argument("--large-history-from", default=None, help="the same for the large world: raw history "
+                        "through its end-1 (e.g. `shortform sandbox bulk --world large --last END-1`)")
     parser.add_argument("--render-only", default=None, help="re-render the table from a results.json of a run")
     parser.add_argument("--recover", action="store_true", help="with --render-only: also take the figures of "
                         "steps that finished after that run's last save (an interrupted run)")
@@ -480,6 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.smoke:
         a.world, a.large_world = "tiny", "none" if a.large_world == "large" else a.large_world
         a.memory_days = "7" if a.memory_days == "30" else a.memory_days
+        a.ingest_days = min(a.ingest_days, 2)
         a.repeat = min(a.repeat, 3)
     work = Path(a.work or REPO / "data" / ("bench-smoke" if a.smoke else "bench")).resolve()
     work.mkdir(parents=True, exist_ok=True)

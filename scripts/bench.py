@@ -114,6 +114,11 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
     try:
         accounts = accounts_file(sandbox, work / "accounts.yml")
         env = sandbox_environ(sandbox.url, work, accounts)
+        if not primary and getattr(b.args, "large_memory_limit", None):
+            # the sandbox process serving large holds its world (~5 GB): DuckDB's default 80 % of RAM
+            # for the refresh beside it would overcommit the machine
+            env["SHORTFORM_DUCKDB_MEMORY_LIMIT"] = b.args.large_memory_limit
+            out["duckdb_memory_limit"] = b.args.large_memory_limit
         base = {"work": str(work)}
         # primary: history to end-(n+1), the daily refresh of end-n, then the n measured pulls of
         # end-n+1..end, each onto the days before it (bench.steps.step_pull)
@@ -432,7 +437,8 @@ def rows_for(b: Bench, prim: dict[str, Any] | None, large: dict[str, Any] | None
     elif rw and "full_refresh" in rw:
         b.add("memory", f"whole refresh peak RSS ({rw['world']}, {rw['days']} days)",
               f"{rw['full_refresh']['maxrss_mib']:.0f} MiB",
-              detail=f"largest of the refresh process and its dbt subprocess; {rw['full_refresh']['seconds']:.0f} s")
+              detail=f"largest of the refresh process and its dbt subprocess; {rw['full_refresh']['seconds']:.0f} s"
+              + (f"; DuckDB memory_limit {rw['duckdb_memory_limit']}" if rw.get("duckdb_memory_limit") else ""))
     if a.large_world == "none":
         b.notes.append("large world not run (--large-world none): rows asked \"on large\" use the primary world where they ran")
 
@@ -521,6 +527,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip every dbt step (refresh, incremental, floor, queries); the rows say REASON")
     parser.add_argument("--history-from", default=None, help="copy the primary world's raw history from this "
                         "warehouse file (an earlier invocation's) instead of generating it")
+    parser.add_argument("--large-memory-limit", default="50%", help="SHORTFORM_DUCKDB_MEMORY_LIMIT of the large "
+                        "world's steps ('' for DuckDB's default, 80 %% of RAM)")
     parser.add_argument("--large-history-from", default=None, help="the same for the large world: raw history "
                         "through its end-1 (e.g. `shortform sandbox bulk --world large --last END-1`)")
     parser.add_argument("--render-only", default=None, help="re-render the table from a results.json of a run")

@@ -70,14 +70,23 @@ def _quiet_refresh(refresh, instance):
     return summary
 
 
-def _world(args: argparse.Namespace):
-    """The named sandbox world of --world (default demo), with --brands overriding its size."""
-    from connectors.sandbox import World
+def _world_settings(args: argparse.Namespace):
+    """The settings of the named sandbox world of --world (default demo), --brands overriding its size."""
     from connectors.sandbox.worlds import world_settings
 
     overrides = {"n_brands": args.brands} if getattr(args, "brands", None) else {}
     try:
-        return World(world_settings(args.world, **overrides))
+        return world_settings(args.world, **overrides)
+    except ValueError as exc:
+        raise SystemExit(f"error: {exc}") from None
+
+
+def _world(args: argparse.Namespace):
+    """The named sandbox world of --world (default demo), with --brands overriding its size."""
+    from connectors.sandbox import World
+
+    try:
+        return World(_world_settings(args))
     except ValueError as exc:
         raise SystemExit(f"error: {exc}") from None
 
@@ -111,18 +120,24 @@ def cmd_sandbox_bulk(args: argparse.Namespace) -> int:
     except settings.ConfigError as exc:
         raise SystemExit(f"error: {exc}") from None
     started = time.perf_counter()
-    world = _world(args)
-    first, last = args.first or world.start, args.last or world.end
     db.parent.mkdir(parents=True, exist_ok=True)
-    print(f"world {args.world}: {len(world.brands)} brands, {len(world.all_contents())} posts "
-          f"(built in {time.perf_counter() - started:.0f} s); writing raw {first} .. {last} into {db}", flush=True)
-    writing = time.perf_counter()
     say = lambda msg: print(f"  {msg}", flush=True)  # noqa: E731
     try:
-        if args.jobs > 1:
-            counts = write_raw_parallel(world, str(db), first, last, jobs=args.jobs, platforms=args.platform or None,
-                                        progress=say)
+        if args.jobs > 1:  # each worker process builds the world itself
+            world_settings = _world_settings(args)
+            first, last = args.first or world_settings.history_start, args.last or world_settings.end
+            print(f"world {args.world}: {world_settings.n_brands} brands; writing raw {first} .. {last} into {db} "
+                  f"with {args.jobs} processes", flush=True)
+            writing = time.perf_counter()
+            counts = write_raw_parallel(world_settings, str(db), first, last, jobs=args.jobs,
+                                        platforms=args.platform or None, progress=say)
         else:
+            world = _world(args)
+            first, last = args.first or world.start, args.last or world.end
+            print(f"world {args.world}: {len(world.brands)} brands, {len(world.all_contents())} posts "
+                  f"(built in {time.perf_counter() - started:.0f} s); writing raw {first} .. {last} into {db}",
+                  flush=True)
+            writing = time.perf_counter()
             with duckdb.connect(str(db)) as conn:
                 counts = write_raw(world, conn, first, last, platforms=args.platform or None, progress=say)
     except ValueError as exc:

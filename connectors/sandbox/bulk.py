@@ -38,7 +38,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from . import ads_api
 from .server import SandboxServer, _BadRequest, _Ctx
-from .world import World
+from .world import World, WorldSettings
 
 PAID_PLATFORMS = ("tiktok_ads", "meta_ads")
 ORGANIC_PLATFORMS = ("tiktok", "instagram", "facebook", "youtube")
@@ -197,23 +197,25 @@ def write_raw(
 # The platforms in the order a pool of processes should take them: the costliest first (rows per
 # brand on `large`: Meta ads ~125 k, TikTok ads ~94 k, YouTube ~36 k, the other organic ~20 k each).
 COSTLIEST_FIRST = ("meta_ads", "tiktok_ads", "youtube", "facebook", "instagram", "tiktok")
-_FORKED: tuple[World, date, date, datetime, Lookbacks | None] | None = None  # what the forked workers write from
+_WORKER_WORLD: tuple[WorldSettings, World] | None = None  # a pool worker's world, built once for its tasks
 
 
-def _write_part(task: tuple[str, str]) -> tuple[str, dict[str, int], float]:
+def _write_part(task: tuple[WorldSettings, str, str, date, date, datetime, Lookbacks | None]) -> tuple[str, dict[str, int], float]:
     import duckdb
 
-    platform, path = task
-    assert _FORKED is not None, "write_raw_parallel sets the world before forking"
-    world, first, last, stamp, lookbacks = _FORKED
+    global _WORKER_WORLD
+    world_settings, platform, path, first, last, stamp, lookbacks = task
     started = time.perf_counter()
+    if _WORKER_WORLD is None or _WORKER_WORLD[0] != world_settings:
+        _WORKER_WORLD = (world_settings, World(world_settings))
     with duckdb.connect(path) as conn:
-        counts = write_raw(world, conn, first, last, platforms=[platform], pulled_at=stamp, lookbacks=lookbacks)
+        counts = write_raw(_WORKER_WORLD[1], conn, first, last, platforms=[platform], pulled_at=stamp,
+                           lookbacks=lookbacks)
     return platform, counts, time.perf_counter() - started
 
 
 def write_raw_parallel(
-    world: World,
+    world_settings: WorldSettings,
     db_path: str,
     first_day: date,
     last_day: date,
@@ -224,27 +226,29 @@ def write_raw_parallel(
     lookbacks: Lookbacks | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
-    """`write_raw` with one platform per task over `jobs` forked processes (they share the built
-    world), each into a part file beside `db_path`, then appended into `db_path` table by table.
+    """`write_raw` with one platform per task over `jobs` processes, each into a part file beside
+    `db_path`, then appended into `db_path` table by table.
 
-    The rows are those of `write_raw` (same keys, payloads and `pulled_at`, one stamp for all).
-    Appending only: the chosen platforms' raw tables in `db_path` must be empty (to update a
-    warehouse that holds rows, `write_raw` upserts).
+    The workers are spawned, not forked (forking a process that runs threads, a test server's or
+    DuckDB's, can leave a child waiting forever on a lock it copied), so each builds the world from
+    `world_settings` once (the world is deterministic: the same in every process). The rows are
+    those of `write_raw` (same keys, payloads and `pulled_at`, one stamp for all, `raw.accounts`
+    from the first part). Appending only: the chosen platforms' raw tables in `db_path` must be
+    empty (to update a warehouse that holds rows, `write_raw` upserts).
     """
     import multiprocessing
 
     import duckdb
 
-    from dagster_project import settings
-    from dagster_project.defs.ingest.landing import ensure_raw_schema, land_accounts, utc_now
+    from dagster_project.defs.ingest.landing import ensure_raw_schema, utc_now
 
-    global _FORKED
-    chosen = [p for p in COSTLIEST_FIRST if p in (tuple(platforms) if platforms is not None else ALL_PLATFORMS)]
     unknown = sorted(set(platforms or ()) - set(ALL_PLATFORMS))
     if unknown:
         raise ValueError(f"unknown platform(s) {unknown}: choose from {', '.join(ALL_PLATFORMS)}")
-    if first_day > last_day or last_day > world.end:
-        raise ValueError(f"pulls {first_day} .. {last_day} are not within the world ({world.start} .. {world.end})")
+    chosen = [p for p in COSTLIEST_FIRST if p in (tuple(platforms) if platforms is not None else ALL_PLATFORMS)]
+    if first_day > last_day or last_day > world_settings.end:
+        raise ValueError(f"pulls {first_day} .. {last_day} are not within the world "
+                         f"({world_settings.history_start} .. {world_settings.end})")
     stamp = pulled_at or utc_now()
     with duckdb.connect(db_path) as conn:
         ensure_raw_schema(conn)
@@ -259,18 +263,21 @@ def write_raw_parallel(
             if os.path.exists(leftover):
                 os.remove(leftover)
     say = progress or (lambda _msg: None)
-    _FORKED = (world, first_day, last_day, stamp, lookbacks)
-    try:
-        with multiprocessing.get_context("fork").Pool(max(1, min(jobs, len(chosen)))) as pool:
-            for platform, counts, seconds in pool.imap_unordered(_write_part, [(p, parts[p]) for p in chosen]):
-                say(f"{platform}: {counts} in {seconds:.1f} s")
-    finally:
-        _FORKED = None
+    tasks = [(world_settings, p, parts[p], first_day, last_day, stamp, lookbacks) for p in chosen]
+    with multiprocessing.get_context("spawn").Pool(max(1, min(jobs, len(chosen)))) as pool:
+        for platform, counts, seconds in pool.imap_unordered(_write_part, tasks):
+            say(f"{platform}: {counts} in {seconds:.1f} s")
     totals: dict[str, int] = {}
     started = time.perf_counter()
     with duckdb.connect(db_path) as conn:
-        config = settings.parse_accounts(world.accounts_config(), "sandbox world")
-        land_accounts(conn, config.accounts, stamp)
+        conn.execute(f"ATTACH '{parts[chosen[0]]}' AS part (READ_ONLY)")  # every part landed the same accounts
+        try:
+            conn.execute("BEGIN TRANSACTION")
+            conn.execute("DELETE FROM raw.accounts")
+            conn.execute("INSERT INTO raw.accounts BY NAME SELECT * FROM part.raw.accounts")
+            conn.execute("COMMIT")
+        finally:
+            conn.execute("DETACH part")
         for p in chosen:
             conn.execute(f"ATTACH '{parts[p]}' AS part (READ_ONLY)")
             try:

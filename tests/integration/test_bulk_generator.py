@@ -142,15 +142,16 @@ def all_rows(db: Path, table: str) -> list[tuple]:
 
 
 def test_parallel_bulk_writes_the_same_rows_in_the_same_order(tmp_path, world):
-    """`shortform sandbox bulk --jobs 2`: platforms written by forked processes into part files,
-    then appended, give the rows of one process (pulled_at included, one stamp) in date order."""
+    """`shortform sandbox bulk --jobs 2`: platforms written by worker processes (each building the
+    world from its settings) into part files, then appended, give the rows of one process
+    (pulled_at included, one stamp) in the same order."""
     stamp = datetime(2025, 5, 1, 6, 0)
     lookbacks = Lookbacks(youtube_max_age=YOUTUBE_MAX_AGE)
     one, two = tmp_path / "one.duckdb", tmp_path / "two.duckdb"
     with duckdb.connect(str(one)) as conn:
         expected_counts = write_raw(world, conn, FIRST, LAST, pulled_at=stamp, lookbacks=lookbacks)
     said: list[str] = []
-    counts = write_raw_parallel(world, str(two), FIRST, LAST, jobs=2, pulled_at=stamp, lookbacks=lookbacks,
+    counts = write_raw_parallel(world.settings, str(two), FIRST, LAST, jobs=2, pulled_at=stamp, lookbacks=lookbacks,
                                 progress=said.append)
     assert counts == {t: n for t, n in expected_counts.items() if t != "raw.accounts"}
     for table in sorted(RAW_TABLES) + ["accounts"]:
@@ -166,5 +167,5 @@ def test_parallel_bulk_refuses_a_warehouse_that_holds_rows(tmp_path, world):
     with duckdb.connect(str(db)) as conn:
         write_raw(world, conn, FIRST, FIRST, platforms=["facebook"])
     with pytest.raises(ValueError, match=r"raw\.facebook_reels already hold rows"):
-        write_raw_parallel(world, str(db), FIRST, LAST, jobs=2)
+        write_raw_parallel(world.settings, str(db), FIRST, LAST, jobs=2)
     assert all_rows(db, "facebook_reels"), "the rows already stored are kept"

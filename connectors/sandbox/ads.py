@@ -29,6 +29,7 @@ Model
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 import threading
@@ -211,6 +212,10 @@ class DeliveryRow:
         return f"{self.ad.ad_id}|{self.publisher_platform}|{self.platform_position}"
 
 
+def _row_day(row: DeliveryRow) -> date:
+    return row.day
+
+
 # ---------------------------------------------------------------------------------------- model
 
 
@@ -284,9 +289,13 @@ class AdBook:
             return built
 
     def rows_between(self, account: AdAccount, start: date, end: date) -> Iterator[DeliveryRow]:
-        for r in self.rows(account):
-            if start <= r.day <= end:
-                yield r
+        """The account's rows of days start..end, found by bisection (rows are sorted by day): a
+        day's report no longer walks the account's whole history (two years of a `large` Meta
+        account hold ~50,000 rows, asked for once per account and day by a bulk write)."""
+        rows = self.rows(account)
+        lo = bisect.bisect_left(rows, start, key=_row_day)
+        hi = bisect.bisect_right(rows, end, lo=lo, key=_row_day)
+        return iter(rows[lo:hi])
 
     # ---------------------------------------------------------------- generation
 

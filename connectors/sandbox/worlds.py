@@ -20,10 +20,11 @@ world also has YouTube long-form videos and Instagram FEED images, which are sna
   grow with brands x rate x days^2 / 2, so at `agency`'s rate two years of 200 brands would be
   ~170 M organic snapshot rows. At this rate the world has ~50,000 posts and ~17 M organic
   snapshot rows (measured on 10 brands x 20). Paid media do not depend on the posting rate (a
-  campaign every 1-4 weeks per brand): two years of 200 brands add an estimated ~40 M paid rows
-  (ads listed daily, ad days), so `shortform sandbox bulk --world large --platform ...` with the
-  organic platforms is the feasible full-size load on a 2-core machine; paid on all 200 brands
-  takes hours.
+  campaign every 1-4 weeks per brand). Written in session 12 through 2026-11-27, one platform per
+  process: organic 18.5 M rows (4-12 min per platform), TikTok ads 17.3 M (42 min, peak 10.7 GiB),
+  Meta ads 25.5 M (66 min, peak 15.6 GiB: its ~10 M delivery rows at ~500 bytes each beside the
+  world). So on 24 GB, `shortform sandbox bulk --jobs 2` suits `agency` and `large`'s organic
+  platforms; `large`'s two paid platforms together would not fit.
 * `tiny`: 2 brands, three weeks ending 2026-11-28: the smoke world of tests and `make bench-smoke`.
 
 Brands beyond the 26 built-in slugs get generated slugs (`acme2`, `bloom2` ...) and the 26 time

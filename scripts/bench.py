@@ -131,7 +131,8 @@ def world_phase(b: Bench, name: str, *, primary: bool) -> dict[str, Any]:
             shutil.copyfile(history_from, work / "warehouse.duckdb")
             out["history"] = {"method": f"copied from {history_from}", "rows": {}}
             b.log(f"{name}: raw history copied from {history_from}")
-            check_history_end(work / "warehouse.duckdb", hist_last, history_from)
+            check_history_end(work / "warehouse.duckdb", hist_last,
+                              f"--{'' if primary else 'large-'}history-from {history_from}")
         else:
             b.log(f"{name}: raw history {settings.history_start} .. {hist_last}")
             sandbox.set_as_of(hist_last)
@@ -255,7 +256,7 @@ def check_history_end(db: Path, last: date, source: str) -> None:
     with duckdb.connect(str(db), read_only=True) as conn:
         newest = conn.execute("SELECT max(snapshot_date) FROM raw.tiktok_videos").fetchall()[0][0]
     if newest != last:
-        raise StepFailed(f"--history-from {source}: its raw history ends {newest}, this run needs it to end "
+        raise StepFailed(f"{source}: its raw history ends {newest}, this run needs it to end "
                          f"{last} (the day before its first pull); regenerate it with "
                          f"`shortform sandbox bulk --last {last}` or change --ingest-days")
 

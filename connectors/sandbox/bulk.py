@@ -146,6 +146,19 @@ class _Sink:
                 self.conn.unregister(view)
 
 
+def _checked(platforms: Iterable[str] | None, first_day: date, last_day: date, world_end: date) -> tuple[str, ...]:
+    """The platforms to write (default all), after checking them and the pull days."""
+    if first_day > last_day:
+        raise ValueError(f"first_day {first_day} is after last_day {last_day}")
+    if last_day > world_end:
+        raise ValueError(f"last_day {last_day} is after the world's end {world_end}")
+    chosen = tuple(platforms) if platforms is not None else ALL_PLATFORMS
+    unknown = sorted(set(chosen) - set(ALL_PLATFORMS))
+    if unknown:
+        raise ValueError(f"unknown platform(s) {unknown}: choose from {', '.join(ALL_PLATFORMS)}")
+    return chosen
+
+
 def write_raw(
     world: World,
     conn: Any,
@@ -167,14 +180,7 @@ def write_raw(
     from dagster_project import settings
     from dagster_project.defs.ingest.landing import ensure_raw_schema, land_accounts, utc_now
 
-    if first_day > last_day:
-        raise ValueError(f"first_day {first_day} is after last_day {last_day}")
-    if last_day > world.end:
-        raise ValueError(f"last_day {last_day} is after the world's end {world.end}")
-    chosen = tuple(platforms) if platforms is not None else ALL_PLATFORMS
-    unknown = sorted(set(chosen) - set(ALL_PLATFORMS))
-    if unknown:
-        raise ValueError(f"unknown platform(s) {unknown}: choose from {', '.join(ALL_PLATFORMS)}")
+    chosen = _checked(platforms, first_day, last_day, world.end)
     ensure_raw_schema(conn)
     config = settings.parse_accounts(world.accounts_config(), "sandbox world")
     stamp = pulled_at or utc_now()
@@ -242,13 +248,8 @@ def write_raw_parallel(
 
     from dagster_project.defs.ingest.landing import ensure_raw_schema, utc_now
 
-    unknown = sorted(set(platforms or ()) - set(ALL_PLATFORMS))
-    if unknown:
-        raise ValueError(f"unknown platform(s) {unknown}: choose from {', '.join(ALL_PLATFORMS)}")
-    chosen = [p for p in COSTLIEST_FIRST if p in (tuple(platforms) if platforms is not None else ALL_PLATFORMS)]
-    if first_day > last_day or last_day > world_settings.end:
-        raise ValueError(f"pulls {first_day} .. {last_day} are not within the world "
-                         f"({world_settings.history_start} .. {world_settings.end})")
+    wanted = _checked(platforms, first_day, last_day, world_settings.end)
+    chosen = [p for p in COSTLIEST_FIRST if p in wanted]
     stamp = pulled_at or utc_now()
     with duckdb.connect(db_path) as conn:
         ensure_raw_schema(conn)
@@ -270,17 +271,14 @@ def write_raw_parallel(
     totals: dict[str, int] = {}
     started = time.perf_counter()
     with duckdb.connect(db_path) as conn:
-        conn.execute(f"ATTACH '{parts[chosen[0]]}' AS part (READ_ONLY)")  # every part landed the same accounts
-        try:
-            conn.execute("BEGIN TRANSACTION")
-            conn.execute("DELETE FROM raw.accounts")
-            conn.execute("INSERT INTO raw.accounts BY NAME SELECT * FROM part.raw.accounts")
-            conn.execute("COMMIT")
-        finally:
-            conn.execute("DETACH part")
         for p in chosen:
             conn.execute(f"ATTACH '{parts[p]}' AS part (READ_ONLY)")
             try:
+                if p == chosen[0]:  # every part landed the same accounts
+                    conn.execute("BEGIN TRANSACTION")
+                    conn.execute("DELETE FROM raw.accounts")
+                    conn.execute("INSERT INTO raw.accounts BY NAME SELECT * FROM part.raw.accounts")
+                    conn.execute("COMMIT")
                 for t in TABLES_BY_PLATFORM[p]:
                     conn.execute(f"INSERT INTO raw.{t} BY NAME SELECT * FROM part.raw.{t}")
                     totals[f"raw.{t}"] = int(conn.execute(f"SELECT count(*) FROM raw.{t}").fetchall()[0][0])

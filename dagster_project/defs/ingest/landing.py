@@ -197,8 +197,8 @@ def _upsert(
     Only the slice of the table this pull can touch is read: its accounts, between its first and
     last date. Raw tables grow in date order, so DuckDB skips every other row group by its min/max
     statistics, and the cost and memory of landing follow the size of the pull, not of the history.
-    A row whose payload changed is replaced (newest pull wins, with its `pulled_at`); an identical
-    row is left as it was; new keys are inserted.
+    A row whose payload changed is updated in place (newest pull wins, with its `pulled_at`); an
+    identical row is left as it was; new keys are inserted.
     """
     # The last occurrence of a key in one pull wins (an API may repeat an item across pages).
     deduped = list({row[:-1]: row for row in rows}.values())
@@ -226,22 +226,28 @@ def _upsert(
                         f"IN ({', '.join('?' * len(accounts))})")
             params = [min(dates), max(dates), *accounts]
             same_key = " AND ".join(f"t.{c} = l.{c}" for c in key_cols)
-            # rows of this pull that are new or differ from what is stored
+            # rows of this pull that are new (`_row` null) or differ from what is stored (`_row`: its rowid)
             conn.execute(
-                f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT l.* FROM _landing l ANTI JOIN "
-                f"(SELECT {cols}, CAST(payload AS VARCHAR) AS payload FROM {table.qualified} t "
-                f"WHERE {in_slice}) t ON {same_key} AND t.payload = l.payload",
+                f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT l.*, t._row FROM _landing l LEFT JOIN "
+                f"(SELECT {cols}, CAST(payload AS VARCHAR) AS payload, rowid AS _row FROM {table.qualified} t "
+                f"WHERE {in_slice}) t ON {same_key} WHERE NOT coalesce(t.payload = l.payload, false) ORDER BY t._row",
                 params,
             )
             written = int(conn.execute("SELECT count(*) FROM _changed").fetchall()[0][0])
             if written:
+                # A changed row is updated where it is stored, not deleted and appended: deleting
+                # most of a restated window (Meta's 28 days) and appending it again made the next
+                # checkpoint rewrite the table's tail, which cost more the longer the history was
+                # (docs/BENCHMARKS.md "Session 13"). Rows also stay where they first landed, in
+                # date order. The update goes in rowid order: DuckDB updates scattered rows slowly.
                 conn.execute(
-                    f"DELETE FROM {table.qualified} t USING _changed l WHERE {in_slice} AND {same_key}",
-                    params,
+                    f"UPDATE {table.qualified} t SET payload = CAST(l.payload AS JSON), "
+                    f"pulled_at = CAST(? AS TIMESTAMP) FROM _changed l WHERE t.rowid = l._row",
+                    [pulled_at],
                 )
                 conn.execute(
                     f"INSERT INTO {table.qualified} ({cols}, pulled_at, payload) "
-                    f"SELECT {cols}, CAST(? AS TIMESTAMP), CAST(payload AS JSON) FROM _changed",
+                    f"SELECT {cols}, CAST(? AS TIMESTAMP), CAST(payload AS JSON) FROM _changed WHERE _row IS NULL",
                     [pulled_at],
                 )
             conn.execute("DROP TABLE _landing")
@@ -290,6 +296,12 @@ def land_daily(
 # ~3 s, for ~80 MB more peak memory (still bounded by this, not by the history).
 FLUSH_ROWS = 20_000
 
+# DuckDB checkpoints when a commit leaves more than `checkpoint_threshold` (16 MiB) of WAL, and a
+# checkpoint rewrites the row groups the commit touched. A Meta ad days pull's merges passed it
+# several times, each rewriting the same tail again; with this, an asset's connection checkpoints
+# once, when it closes (docs/BENCHMARKS.md "Session 13").
+LANDING_CHECKPOINT_THRESHOLD = "1GB"
+
 
 class Lander:
     """Lands the pulls of one asset run into one raw table, over one open connection.
@@ -304,6 +316,7 @@ class Lander:
 
     def __init__(self, conn: duckdb.DuckDBPyConnection, table_name: str, flush_rows: int = FLUSH_ROWS) -> None:
         self.conn = conn
+        conn.execute(f"SET checkpoint_threshold = '{LANDING_CHECKPOINT_THRESHOLD}'")
         self.table = RAW_TABLES[table_name]
         self.flush_rows = flush_rows
         self.staged: list[tuple[str, list[tuple]]] = []

@@ -68,6 +68,51 @@ def test_daily_restatement_upserts_by_metric_date(conn):
     assert [r[1] for r in rows] == [1, 2, 99]
 
 
+def test_a_restated_row_is_updated_where_it_is_stored_and_new_days_are_appended(conn):
+    """A restated window (changed, unchanged and new days in one pull): changed rows keep their
+    place (rowid) and take the new payload and pulled_at, unchanged rows keep their pulled_at, new
+    days are appended, and each key is stored once."""
+    def pull(views_by_day, at):
+        return land_daily(conn, "meta_ad_days", [
+            DailyRecord("meta", "act_1", "ad1|facebook|feed", date(2026, 10, d), {"spend": v})
+            for d, v in views_by_day.items()], pulled_at=at)
+
+    pull({1: 10, 2: 20, 3: 30}, datetime(2026, 10, 4))
+    before = dict(conn.execute("SELECT metric_date, rowid FROM raw.meta_ad_days").fetchall())
+    result = pull({2: 20, 3: 31, 4: 40}, datetime(2026, 10, 5))
+    assert (result.received, result.written, result.total_rows) == (3, 2, 4)
+    rows = conn.execute("SELECT metric_date, rowid, pulled_at, json_extract(payload, '$.spend')::INT "
+                        "FROM raw.meta_ad_days ORDER BY metric_date").fetchall()
+    assert rows == [
+        (date(2026, 10, 1), before[date(2026, 10, 1)], datetime(2026, 10, 4), 10),
+        (date(2026, 10, 2), before[date(2026, 10, 2)], datetime(2026, 10, 4), 20),
+        (date(2026, 10, 3), before[date(2026, 10, 3)], datetime(2026, 10, 5), 31),
+        (date(2026, 10, 4), 3, datetime(2026, 10, 5), 40),
+    ]
+
+
+def test_a_landers_merges_leave_the_checkpoint_to_the_close(tmp_path):
+    """DuckDB checkpoints at a commit that leaves more than 16 MiB of WAL, rewriting what changed:
+    one asset's merges (more than that here) keep their WAL until the connection closes, so the
+    asset checkpoints once."""
+    path = tmp_path / "w.duckdb"
+    conn = duckdb.connect(str(path))
+    ensure_raw_schema(conn)
+    lander = Lander(conn, "meta_ad_days", flush_rows=10_000)
+    pad = "x" * 400
+    for account in range(6):
+        lander.daily(f"act_{account}", [
+            DailyRecord("meta", f"act_{account}", f"ad{i}|facebook|feed", date(2026, 10, 1 + i % 28),
+                        {"spend": i, "note": pad}) for i in range(10_000)])
+    assert lander.finish().written == 60_000
+    wal = tmp_path / "w.duckdb.wal"
+    assert wal.exists() and wal.stat().st_size > 16 * 2**20
+    conn.close()
+    assert not wal.exists() or wal.stat().st_size == 0
+    with duckdb.connect(str(path), read_only=True) as again:
+        assert again.execute("SELECT count(*) FROM raw.meta_ad_days").fetchall()[0][0] == 60_000
+
+
 def test_empty_pull_lands_nothing_and_does_not_raise(conn):
     result = land_lifetime(conn, "instagram_reels", [], D)
     assert (result.received, result.written, result.total_rows) == (0, 0, 0)

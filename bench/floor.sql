@@ -703,9 +703,9 @@ select
     coalesce(a.active_contents, 0) as active_contents,
     case when a.first_views_basis = a.views_basis then a.views end as views,
     a.likes, a.comments, a.shares, a.saves, a.engagements, a.watch_seconds,
-    case when a.first_views_basis = a.views_basis and a.views <> 0
+    case when a.first_views_basis = a.views_basis and a.views > 0
         then cast(a.engagements as double) / cast(a.views as double) end as engagement_rate,
-    case when a.first_views_basis = a.views_basis and a.views <> 0
+    case when a.first_views_basis = a.views_basis and a.views > 0
         then cast(a.watch_seconds as double) / cast(a.views as double) end as avg_watch_seconds_per_view,
     coalesce(a.days_covered, 0) as days_covered,
     coalesce(m.days_final, 0) as days_final,

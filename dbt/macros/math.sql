@@ -7,6 +7,17 @@
 {%- endmacro %}
 
 
+{# A rate per view: null unless the views are positive. A week's views can be negative (a platform's
+   downward restatement, e.g. spam removal, larger than the week's new views; docs/metrics.md), and
+   a rate over a negative or zero count of views means nothing. #}
+{% macro per_view(numerator, views) -%}
+    case
+        when {{ views }} is null or {{ views }} <= 0 then null
+        else cast({{ numerator }} as double) / cast({{ views }} as double)
+    end
+{%- endmacro %}
+
+
 {# Integer division truncating toward zero (DuckDB `//` and Spark `div` both truncate; `/`
    returns a double on both engines). #}
 {% macro int_div(numerator, denominator) -%}

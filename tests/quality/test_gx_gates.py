@@ -113,11 +113,26 @@ def test_c7_known_good_fixture_every_expectation_succeeds(weekly):
 
 def test_c7_known_bad_data_is_bad_data_not_an_engine_error(weekly):
     bad = weekly.copy()
-    bad.loc[bad.index[0], "views"] = -1
+    bad.loc[bad.index[0], "days_covered"] = 8  # a week has 7 days
     outcome = validate_frame(bad, BRANDS)
     assert not outcome.success and not outcome.engine_error
     [failure] = outcome.failures
     assert failure["engine_error"] is False and failure["unexpected_count"] > 0
+
+
+def test_a_rare_negative_week_passes_and_negative_weeks_everywhere_fail(weekly):
+    """A week's views are negative when a downward restatement outweighs its new views (rare and
+    real); a sign bug makes most weeks negative."""
+    # five earlier copies of the fixture's weeks: 120 rows, so that one row is within `mostly=0.99`
+    one = pd.concat([weekly.assign(week_start=weekly["week_start"] - pd.Timedelta(weeks=len(weekly) * k))
+                     for k in range(5)], ignore_index=True)
+    assert len(one) >= 100 and not one.duplicated(["brand", "surface", "week_start"]).any()
+    one.loc[one.index[0], "views"] = -37
+    assert validate_frame(one, BRANDS).success
+    every = weekly.copy()
+    every["views"] = -every["views"].abs() - 1
+    outcome = validate_frame(every, BRANDS)
+    assert not outcome.success and [f["column"] for f in outcome.failures] == ["views"]
 
 
 def test_c7_expectation_that_raises_is_an_engine_error_and_fails_the_gate(weekly):

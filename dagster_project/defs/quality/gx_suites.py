@@ -44,7 +44,10 @@ def comparison_suite(gx, brands: list[str]):
         E.ExpectColumnDistinctValuesToContainSet(column="brand", value_set=brands),
         E.ExpectColumnValuesToNotBeNull(column="week_start"),
         E.ExpectColumnValuesToNotBeNull(column="views_basis"),
-        E.ExpectColumnValuesToBeBetween(column="views", min_value=0),
+        # A week's views are negative when a platform's downward restatement (spam removal) is larger
+        # than the week's new views: rare and real (70 of 82,382 rows on the `large` world), so
+        # `mostly`; a sign or unit bug turns most rows negative and still fails.
+        E.ExpectColumnValuesToBeBetween(column="views", min_value=0, mostly=0.99),
         E.ExpectColumnValuesToBeBetween(column="posts_published", min_value=0),
         E.ExpectColumnValuesToBeBetween(column="watch_seconds", min_value=0),
         E.ExpectColumnValuesToBeBetween(column="engagement_rate", min_value=0, max_value=1, mostly=0.99),

@@ -112,8 +112,8 @@ final as (
         cast(activity.saves as bigint) as saves,
         cast(activity.engagements as bigint) as engagements,
         cast(activity.watch_seconds as decimal(18, 3)) as watch_seconds,
-        {{ shortform.safe_divide('activity.engagements', week_views) }} as engagement_rate,
-        {{ shortform.safe_divide('activity.watch_seconds', week_views) }} as avg_watch_seconds_per_view,
+        {{ shortform.per_view('activity.engagements', week_views) }} as engagement_rate,
+        {{ shortform.per_view('activity.watch_seconds', week_views) }} as avg_watch_seconds_per_view,
         cast(coalesce(activity.days_covered, 0) as bigint) as days_covered,
         cast(coalesce(maturity.days_final, 0) as bigint) as days_final,
         cast(

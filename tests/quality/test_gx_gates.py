@@ -120,19 +120,22 @@ def test_c7_known_bad_data_is_bad_data_not_an_engine_error(weekly):
     assert failure["engine_error"] is False and failure["unexpected_count"] > 0
 
 
-def test_a_rare_negative_week_passes_and_negative_weeks_everywhere_fail(weekly):
-    """A week's views are negative when a downward restatement outweighs its new views (rare and
-    real); a sign bug makes most weeks negative."""
+def test_rare_restated_weeks_pass_and_sign_or_unit_bugs_everywhere_fail(weekly):
+    """A week's views are negative, or its watch time per view absurd, when a downward restatement
+    outweighs its new views (rare and real); a sign or unit bug shows in most weeks."""
     # five earlier copies of the fixture's weeks: 120 rows, so that one row is within `mostly=0.99`
     one = pd.concat([weekly.assign(week_start=weekly["week_start"] - pd.Timedelta(weeks=len(weekly) * k))
                      for k in range(5)], ignore_index=True)
     assert len(one) >= 100 and not one.duplicated(["brand", "surface", "week_start"]).any()
     one.loc[one.index[0], "views"] = -37
+    one.loc[one.index[1], "avg_watch_seconds_per_view"] = 5017.4  # a week left with a few net views
     assert validate_frame(one, BRANDS).success
     every = weekly.copy()
     every["views"] = -every["views"].abs() - 1
+    every["avg_watch_seconds_per_view"] = 1000 * every["avg_watch_seconds_per_view"].fillna(1)  # milliseconds
     outcome = validate_frame(every, BRANDS)
-    assert not outcome.success and [f["column"] for f in outcome.failures] == ["views"]
+    assert not outcome.success
+    assert sorted(f["column"] for f in outcome.failures) == ["avg_watch_seconds_per_view", "views"]
 
 
 def test_c7_expectation_that_raises_is_an_engine_error_and_fails_the_gate(weekly):

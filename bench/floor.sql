@@ -288,7 +288,7 @@ qualify row_number() over (partition by l.platform, l.account_id order by l.snap
 -- daily ad rows of both platforms in one shape; Meta's action arrays are parsed once per row
 create or replace temp table ad_days as
 with
-meta as materialized (
+meta as (
     select
         rowid as rid,
         'act_' || regexp_replace(ad_account_id, '^act_', '') as account_id, ad_placement_key,
@@ -309,40 +309,29 @@ meta as materialized (
         pulled_at
     from raw.meta_ad_days
 ),
--- the entries of every action array, one pass: per row, the sum of `value` per metric's action type
--- (an absent field or one without that action type is 0, as Meta omits empty action fields)
+-- per row, the sum of `value` per metric's action type, read from each action list in place (an
+-- absent field or one without that action type is 0, as Meta omits empty action fields). Unnesting
+-- the lists and regrouping them by row spilled tens of GB on `large` (docs/BENCHMARKS.md).
 meta_actions as (
     select
-        rid,
-        sum(cast(value as bigint)) filter (field = 1 and action_type = 'video_view') as video_plays,
-        sum(cast(value as bigint)) filter (field = 2 and action_type = 'video_view') as video_2s_views,
-        sum(cast(value as bigint)) filter (field = 3 and action_type = 'video_view') as thruplays,
-        sum(cast(value as bigint)) filter (field = 4 and action_type = 'video_view') as video_p25_views,
-        sum(cast(value as bigint)) filter (field = 5 and action_type = 'video_view') as video_p50_views,
-        sum(cast(value as bigint)) filter (field = 6 and action_type = 'video_view') as video_p75_views,
-        sum(cast(value as bigint)) filter (field = 7 and action_type = 'video_view') as video_p95_views,
-        sum(cast(value as bigint)) filter (field = 8 and action_type = 'video_view') as video_p100_views,
-        sum(cast(value as bigint)) filter (field = 9 and action_type = 'video_view') as video_30s_views,
-        sum(cast(value as bigint)) filter (field = 10 and action_type = 'video_view') as video_3s_views,
-        sum(cast(value as bigint)) filter (field = 10 and action_type = 'post_reaction') as likes,
-        sum(cast(value as bigint)) filter (field = 10 and action_type = 'comment') as comments,
-        sum(cast(value as bigint)) filter (field = 10 and action_type = 'post') as shares,
-        sum(cast(value as bigint)) filter (field = 10 and action_type = 'onsite_conversion.post_save') as saves,
-        sum(cast(value as bigint)) filter (field = 10 and action_type = 'like') as follows,
-        sum(cast(value as bigint)) filter (field = 10 and action_type = 'post_engagement') as post_engagements
-    from (
-        select rid, 1 as field, unnest(p.video_play_actions, recursive := true) from meta
-        union all select rid, 2 as field, unnest(p.video_continuous_2_sec_watched_actions, recursive := true) from meta
-        union all select rid, 3 as field, unnest(p.video_thruplay_watched_actions, recursive := true) from meta
-        union all select rid, 4 as field, unnest(p.video_p25_watched_actions, recursive := true) from meta
-        union all select rid, 5 as field, unnest(p.video_p50_watched_actions, recursive := true) from meta
-        union all select rid, 6 as field, unnest(p.video_p75_watched_actions, recursive := true) from meta
-        union all select rid, 7 as field, unnest(p.video_p95_watched_actions, recursive := true) from meta
-        union all select rid, 8 as field, unnest(p.video_p100_watched_actions, recursive := true) from meta
-        union all select rid, 9 as field, unnest(p.video_30_sec_watched_actions, recursive := true) from meta
-        union all select rid, 10 as field, unnest(p.actions, recursive := true) from meta
-    )
-    group by rid
+        m.*,
+        list_sum(list_transform(list_filter(p.video_play_actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as video_plays,
+        list_sum(list_transform(list_filter(p.video_continuous_2_sec_watched_actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as video_2s_views,
+        list_sum(list_transform(list_filter(p.video_thruplay_watched_actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as thruplays,
+        list_sum(list_transform(list_filter(p.video_p25_watched_actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as video_p25_views,
+        list_sum(list_transform(list_filter(p.video_p50_watched_actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as video_p50_views,
+        list_sum(list_transform(list_filter(p.video_p75_watched_actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as video_p75_views,
+        list_sum(list_transform(list_filter(p.video_p95_watched_actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as video_p95_views,
+        list_sum(list_transform(list_filter(p.video_p100_watched_actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as video_p100_views,
+        list_sum(list_transform(list_filter(p.video_30_sec_watched_actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as video_30s_views,
+        list_sum(list_transform(list_filter(p.actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as video_3s_views,
+        list_sum(list_transform(list_filter(p.actions, lambda e: e.action_type = 'post_reaction'), lambda e: cast(e.value as bigint))) as likes,
+        list_sum(list_transform(list_filter(p.actions, lambda e: e.action_type = 'comment'), lambda e: cast(e.value as bigint))) as comments,
+        list_sum(list_transform(list_filter(p.actions, lambda e: e.action_type = 'post'), lambda e: cast(e.value as bigint))) as shares,
+        list_sum(list_transform(list_filter(p.actions, lambda e: e.action_type = 'onsite_conversion.post_save'), lambda e: cast(e.value as bigint))) as saves,
+        list_sum(list_transform(list_filter(p.actions, lambda e: e.action_type = 'like'), lambda e: cast(e.value as bigint))) as follows,
+        list_sum(list_transform(list_filter(p.actions, lambda e: e.action_type = 'post_engagement'), lambda e: cast(e.value as bigint))) as post_engagements
+    from meta as m
 ),
 meta_days as (
     select
@@ -355,16 +344,15 @@ meta_days as (
         cast(m.p.spend as decimal(18, 2)) as spend_local,
         cast(m.p.impressions as bigint) as impressions, cast(m.p.clicks as bigint) as clicks,
         cast(m.p.reach as bigint) as reach,
-        coalesce(x.video_plays, 0) as video_plays, coalesce(x.video_2s_views, 0) as video_2s_views, coalesce(x.video_3s_views, 0) as video_3s_views,
+        coalesce(m.video_plays, 0) as video_plays, coalesce(m.video_2s_views, 0) as video_2s_views, coalesce(m.video_3s_views, 0) as video_3s_views,
         cast(null as bigint) as video_6s_views,
-        coalesce(x.thruplays, 0) as thruplays, coalesce(x.video_p25_views, 0) as video_p25_views, coalesce(x.video_p50_views, 0) as video_p50_views, coalesce(x.video_p75_views, 0) as video_p75_views,
-        coalesce(x.video_p95_views, 0) as video_p95_views, coalesce(x.video_p100_views, 0) as video_p100_views, coalesce(x.video_30s_views, 0) as video_30s_views,
-        coalesce(x.likes, 0) as likes, coalesce(x.comments, 0) as comments, coalesce(x.shares, 0) as shares, coalesce(x.saves, 0) as saves, coalesce(x.follows, 0) as follows,
+        coalesce(m.thruplays, 0) as thruplays, coalesce(m.video_p25_views, 0) as video_p25_views, coalesce(m.video_p50_views, 0) as video_p50_views, coalesce(m.video_p75_views, 0) as video_p75_views,
+        coalesce(m.video_p95_views, 0) as video_p95_views, coalesce(m.video_p100_views, 0) as video_p100_views, coalesce(m.video_30s_views, 0) as video_30s_views,
+        coalesce(m.likes, 0) as likes, coalesce(m.comments, 0) as comments, coalesce(m.shares, 0) as shares, coalesce(m.saves, 0) as saves, coalesce(m.follows, 0) as follows,
         cast(null as bigint) as profile_visits,
-        coalesce(x.post_engagements, 0) as post_engagements,
+        coalesce(m.post_engagements, 0) as post_engagements,
         m.pulled_at
-    from meta as m
-    left join meta_actions as x on m.rid = x.rid
+    from meta_actions as m
 ),
 tiktok_days as (
     select

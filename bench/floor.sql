@@ -285,12 +285,16 @@ from (
 left join raw.accounts as a on l.platform = a.platform and l.account_id = a.account_id
 qualify row_number() over (partition by l.platform, l.account_id order by l.snapshot_date desc) = 1;
 
+-- the sum of `value` over the entries of one Meta action list with the given action type (null when
+-- the list is absent or has none)
+create or replace temp macro action_sum(actions, kind) as
+    list_sum(list_transform(list_filter(actions, lambda e: e.action_type = kind), lambda e: cast(e.value as bigint)));
+
 -- daily ad rows of both platforms in one shape; Meta's action arrays are parsed once per row
 create or replace temp table ad_days as
 with
 meta as (
     select
-        rowid as rid,
         'act_' || regexp_replace(ad_account_id, '^act_', '') as account_id, ad_placement_key,
         metric_date as key_date,
         json_transform(payload, '{"ad_id": "VARCHAR", "date_start": "VARCHAR", "publisher_platform": "VARCHAR",
@@ -315,22 +319,22 @@ meta as (
 meta_actions as (
     select
         m.*,
-        list_sum(list_transform(list_filter(p.video_play_actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as video_plays,
-        list_sum(list_transform(list_filter(p.video_continuous_2_sec_watched_actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as video_2s_views,
-        list_sum(list_transform(list_filter(p.video_thruplay_watched_actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as thruplays,
-        list_sum(list_transform(list_filter(p.video_p25_watched_actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as video_p25_views,
-        list_sum(list_transform(list_filter(p.video_p50_watched_actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as video_p50_views,
-        list_sum(list_transform(list_filter(p.video_p75_watched_actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as video_p75_views,
-        list_sum(list_transform(list_filter(p.video_p95_watched_actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as video_p95_views,
-        list_sum(list_transform(list_filter(p.video_p100_watched_actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as video_p100_views,
-        list_sum(list_transform(list_filter(p.video_30_sec_watched_actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as video_30s_views,
-        list_sum(list_transform(list_filter(p.actions, lambda e: e.action_type = 'video_view'), lambda e: cast(e.value as bigint))) as video_3s_views,
-        list_sum(list_transform(list_filter(p.actions, lambda e: e.action_type = 'post_reaction'), lambda e: cast(e.value as bigint))) as likes,
-        list_sum(list_transform(list_filter(p.actions, lambda e: e.action_type = 'comment'), lambda e: cast(e.value as bigint))) as comments,
-        list_sum(list_transform(list_filter(p.actions, lambda e: e.action_type = 'post'), lambda e: cast(e.value as bigint))) as shares,
-        list_sum(list_transform(list_filter(p.actions, lambda e: e.action_type = 'onsite_conversion.post_save'), lambda e: cast(e.value as bigint))) as saves,
-        list_sum(list_transform(list_filter(p.actions, lambda e: e.action_type = 'like'), lambda e: cast(e.value as bigint))) as follows,
-        list_sum(list_transform(list_filter(p.actions, lambda e: e.action_type = 'post_engagement'), lambda e: cast(e.value as bigint))) as post_engagements
+        action_sum(p.video_play_actions, 'video_view') as video_plays,
+        action_sum(p.video_continuous_2_sec_watched_actions, 'video_view') as video_2s_views,
+        action_sum(p.video_thruplay_watched_actions, 'video_view') as thruplays,
+        action_sum(p.video_p25_watched_actions, 'video_view') as video_p25_views,
+        action_sum(p.video_p50_watched_actions, 'video_view') as video_p50_views,
+        action_sum(p.video_p75_watched_actions, 'video_view') as video_p75_views,
+        action_sum(p.video_p95_watched_actions, 'video_view') as video_p95_views,
+        action_sum(p.video_p100_watched_actions, 'video_view') as video_p100_views,
+        action_sum(p.video_30_sec_watched_actions, 'video_view') as video_30s_views,
+        action_sum(p.actions, 'video_view') as video_3s_views,
+        action_sum(p.actions, 'post_reaction') as likes,
+        action_sum(p.actions, 'comment') as comments,
+        action_sum(p.actions, 'post') as shares,
+        action_sum(p.actions, 'onsite_conversion.post_save') as saves,
+        action_sum(p.actions, 'like') as follows,
+        action_sum(p.actions, 'post_engagement') as post_engagements
     from meta as m
 ),
 meta_days as (

@@ -666,6 +666,7 @@ activity as (
         sum(views) as views, sum(likes) as likes, sum(comments) as comments, sum(shares) as shares,
         sum(saves) as saves, sum(engagements) as engagements, sum(watch_seconds) as watch_seconds,
         count(distinct reporting_date) as days_covered,
+        count(distinct case when is_restated_down then reporting_date end) as days_restated_down,
         avg(case when is_complete then 1.0::double else 0.0::double end) as complete_share,
         min(views_basis) as first_views_basis,
         max(views_basis) as views_basis
@@ -701,6 +702,7 @@ select
         then cast(a.watch_seconds as double) / cast(a.views as double) end as avg_watch_seconds_per_view,
     coalesce(a.days_covered, 0) as days_covered,
     coalesce(m.days_final, 0) as days_final,
+    coalesce(a.days_restated_down, 0) as days_restated_down,
     coalesce(a.days_covered, 0) = max(coalesce(a.days_covered, 0)) over (partition by w.brand, w.week_start)
         as coverage_matches_brand,
     a.complete_share,

@@ -76,6 +76,8 @@ class ReportData:
     paid: list[dict[str, Any]] | None
     publish: dict[str, Any] | None
     not_final_days: dict[str, int] = field(default_factory=dict)
+    # surface -> (brands whose week holds a downward restatement, most such days of one brand)
+    restated_down: dict[str, tuple[int, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
@@ -134,6 +136,14 @@ def collect(path: str | os.PathLike[str] | None, week: str, brand: str | None) -
                 f"WHERE metric_date BETWEEN ? AND ? AND NOT is_final{bwhere} GROUP BY surface",
                 [start, end, *brands]).fetchall()
         data.not_final_days = {s: int(n) for s, n in rows}
+    if catalog.has(queries.WEEKLY, "days_restated_down"):
+        bwhere = " AND brand = ?" if brand else ""
+        with connect(path) as conn:
+            rows = conn.execute(
+                f"SELECT surface, count(*), max(days_restated_down) FROM {queries.WEEKLY} "
+                f"WHERE week_start = ? AND days_restated_down > 0{bwhere} GROUP BY surface",
+                [start, *brands]).fetchall()
+        data.restated_down = {s: (int(k), int(n)) for s, k, n in rows}
     for row in data.surfaces:
         label = defs.surface_label(row["surface"])
         if (row["min_days_covered"] or 0) < 7:
@@ -146,6 +156,12 @@ def collect(path: str | os.PathLike[str] | None, week: str, brand: str | None) -
         if data.not_final_days.get(row["surface"]):
             data.notes.append(f"{label}: {data.not_final_days[row['surface']]} day(s) of this week are inside the "
                               "platform's restatement window (not final): they can still change.")
+        if row["surface"] in data.restated_down:
+            k, n = data.restated_down[row["surface"]]
+            whose = "" if brand else f" for {k} brand(s)"
+            data.notes.append(f"{label}: the platform lowered lifetime totals (a downward restatement, e.g. spam "
+                              f"removal) on {n} day(s) of this week{whose}; views are net of it and can look low "
+                              "or negative.")
     if not flag:
         data.notes.append("Day finality (is_final) is not in the published marts yet: recent days of lifetime-total "
                           "platforms (TikTok, Instagram, Facebook) can still be restated.")

@@ -204,6 +204,7 @@ act AS (
            sum(views) AS views, sum(likes) AS likes, sum(comments) AS comments, sum(shares) AS shares,
            sum(saves) AS saves, sum(engagements) AS engagements, sum(watch_seconds) AS watch_seconds,
            count(DISTINCT metric_date) AS days_covered,
+           count(DISTINCT CASE WHEN is_restated_down THEN metric_date END) AS days_restated_down,
            avg(CASE WHEN is_complete THEN 1.0 ELSE 0.0 END) AS complete_share, max(views_basis) AS views_basis
     FROM d GROUP BY ALL),
 pub AS (
@@ -214,7 +215,7 @@ SELECT act.brand, act.platform, act.surface, strftime(act.week_start, '%G-W%V') 
        saves, engagements, watch_seconds,
        CAST(engagements AS DOUBLE) / nullif(views, 0) AS engagement_rate,
        CAST(watch_seconds AS DOUBLE) / nullif(views, 0) AS avg_watch_seconds_per_view,
-       days_covered, complete_share, views_basis,
+       days_covered, days_restated_down, complete_share, views_basis,
        days_covered = max(days_covered) OVER (PARTITION BY act.brand, act.week_start) AS coverage_matches_brand
 FROM act LEFT JOIN pub USING (brand, surface, week_start)
 """

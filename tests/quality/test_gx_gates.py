@@ -108,7 +108,7 @@ def test_daily_frame_read_from_a_warehouse_file(make_warehouse):
 def test_c7_known_good_fixture_every_expectation_succeeds(weekly):
     outcome = validate_frame(weekly, BRANDS)
     assert outcome.success and not outcome.engine_error and outcome.failures == []
-    assert outcome.evaluated == 15
+    assert outcome.evaluated == 17
 
 
 def test_c7_known_bad_data_is_bad_data_not_an_engine_error(weekly):
@@ -120,22 +120,29 @@ def test_c7_known_bad_data_is_bad_data_not_an_engine_error(weekly):
     assert failure["engine_error"] is False and failure["unexpected_count"] > 0
 
 
-def test_rare_restated_weeks_pass_and_sign_or_unit_bugs_everywhere_fail(weekly):
+def test_restated_weeks_pass_and_one_unflagged_negative_or_unit_bug_fails(weekly):
     """A week's views are negative, or its watch time per view absurd, when a downward restatement
-    outweighs its new views (rare and real); a sign or unit bug shows in most weeks."""
-    # five earlier copies of the fixture's weeks: 120 rows, so that one row is within `mostly=0.99`
-    one = pd.concat([weekly.assign(week_start=weekly["week_start"] - pd.Timedelta(weeks=len(weekly) * k))
-                     for k in range(5)], ignore_index=True)
-    assert len(one) >= 100 and not one.duplicated(["brand", "surface", "week_start"]).any()
-    one.loc[one.index[0], "views"] = -37
-    one.loc[one.index[1], "avg_watch_seconds_per_view"] = 5017.4  # a week left with a few net views
-    assert validate_frame(one, BRANDS).success
+    outweighs its new views (rare and real): such a week says so in days_restated_down and passes,
+    however small the mart. The same week without the flag fails, and so does a unit bug."""
+    assert len(weekly) < 100  # one week is more than 1 % of the rows: no `mostly` could let it pass
+    restated = weekly.copy()
+    restated.loc[restated.index[0], ["views", "days_restated_down"]] = [-37, 2]
+    restated.loc[restated.index[1], ["avg_watch_seconds_per_view", "engagement_rate", "days_restated_down"]] = [
+        5017.4, 3.5, 1]  # a week left with a few net views
+    assert validate_frame(restated, BRANDS).success
+    for column, value in (("views", -37), ("avg_watch_seconds_per_view", 5017.4)):
+        unflagged = weekly.copy()
+        unflagged.loc[unflagged.index[0], column] = value
+        outcome = validate_frame(unflagged, BRANDS)
+        assert not outcome.success and not outcome.engine_error
+        assert [(f["column"], f["unexpected_count"]) for f in outcome.failures] == [(column, 1)]
     every = weekly.copy()
-    every["views"] = -every["views"].abs() - 1
     every["avg_watch_seconds_per_view"] = 1000 * every["avg_watch_seconds_per_view"].fillna(1)  # milliseconds
     outcome = validate_frame(every, BRANDS)
-    assert not outcome.success
-    assert sorted(f["column"] for f in outcome.failures) == ["avg_watch_seconds_per_view", "views"]
+    assert [f["column"] for f in outcome.failures] == ["avg_watch_seconds_per_view"]
+    unknown = weekly.copy()
+    unknown["days_restated_down"] = None  # a mart that lost the flag cannot exempt its weeks
+    assert "days_restated_down" in [f["column"] for f in validate_frame(unknown, BRANDS).failures]
 
 
 def test_c7_expectation_that_raises_is_an_engine_error_and_fails_the_gate(weekly):

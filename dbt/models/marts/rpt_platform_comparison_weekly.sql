@@ -5,6 +5,8 @@
   midpoint. With the default UTC every source day keeps its own date, so a YouTube week is the
   Pacific-time week (offset by 7-8 hours from the others).
   days_final: days of the week whose every row is final (older than the restatement window);
+  days_restated_down: days of the week with a row flagged is_restated_down (a platform lowered a
+  lifetime total); only such a week can have negative views;
   coverage_matches_brand: this surface covers as many days that week as the brand's best-covered
   surface (comparisons of surfaces with fewer days are not like for like).
   Rates are recomputed from the week's sums (never averaged across days or posts); reach is not
@@ -46,6 +48,7 @@ activity as (
         sum(engagements) as engagements,
         sum(watch_seconds) as watch_seconds,
         count(distinct reporting_date) as days_covered,
+        count(distinct case when is_restated_down then reporting_date end) as days_restated_down,
         -- doubles, not decimal literals: Spark averages a decimal(2,1) to a rounded decimal
         avg(case when is_complete then cast(1 as double) else cast(0 as double) end) as complete_share,
         min(views_basis) as first_views_basis,
@@ -116,6 +119,7 @@ final as (
         {{ shortform.per_view('activity.watch_seconds', week_views) }} as avg_watch_seconds_per_view,
         cast(coalesce(activity.days_covered, 0) as bigint) as days_covered,
         cast(coalesce(maturity.days_final, 0) as bigint) as days_final,
+        cast(coalesce(activity.days_restated_down, 0) as bigint) as days_restated_down,
         cast(
             coalesce(activity.days_covered, 0)
                 = max(coalesce(activity.days_covered, 0)) over (partition by weeks.brand, weeks.week_start)

@@ -91,3 +91,20 @@ def test_cli_report_writes_the_file(organic_db, tmp_path, capsys):
                  "--published", str(organic_db)]) == 0
     assert out.exists() and "2026-W45" in capsys.readouterr().out
     assert main(["report", "--week", "bogus", "--published", str(organic_db)]) == 1
+
+
+def test_a_week_with_a_downward_restatement_says_so(organic_db, tmp_path):
+    db = tmp_path / "restated.duckdb"
+    db.write_bytes(organic_db.read_bytes())
+    with duckdb.connect(str(db)) as conn:
+        conn.execute("UPDATE rpt_platform_comparison_weekly SET days_restated_down = 2, views = -5 "
+                     "WHERE brand = 'acme' AND surface = 'instagram_reels' AND iso_week = '2026-W45'")
+    one = write_report(db, "2026-W45", "acme", tmp_path / "acme.html")
+    [note] = [n for n in one.notes if "downward restatement" in n]
+    assert note.startswith("Instagram Reels:") and "on 2 day(s) of this week;" in note
+    every = write_report(db, "2026-W45", None, tmp_path / "all.html")
+    assert [n for n in every.notes if "downward restatement" in n] == [note.replace("week;", "week for 1 brand(s);")]
+    assert "downward restatement" in (tmp_path / "all.html").read_text(encoding="utf-8")
+    for other in (write_report(db, "2026-W45", "globex", tmp_path / "g.html"),
+                  write_report(db, "2026-W44", "acme", tmp_path / "w44.html")):
+        assert not [n for n in other.notes if "downward restatement" in n]

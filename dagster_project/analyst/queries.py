@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from dagster_project.analyst.db import PUBLISH_INFO_TABLE, Catalog, connect, quote_ident
-from dagster_project.analyst.serving import ACTIVE_RUNS, SURFACE_DAILY
+from dagster_project.analyst.serving import ACTIVE_RUNS, AD_SURFACE_DAILY, SURFACE_DAILY
 
 PathLike = str | os.PathLike[str] | None
 
@@ -337,7 +337,8 @@ def publish_info(path: PathLike = None) -> dict[str, Any] | None:
 
 def freshness(catalog: Catalog, path: PathLike = None, use_serving: bool | None = None) -> pd.DataFrame:
     """Per surface: newest day, rows, share of complete rows and (when the mart has it) final rows;
-    the organic part from srv_surface_daily when the file has it (a whole-history scan otherwise)."""
+    the organic part from srv_surface_daily and the paid part from srv_ad_surface_daily when the file
+    has them (a whole-history scan otherwise)."""
     final = "avg(CASE WHEN is_final THEN 1.0 ELSE 0.0 END)" if catalog.has(ORGANIC_DAILY, "is_final") else "NULL"
     parts = [f"""
         SELECT 'organic' AS source, surface, max(metric_date) AS newest_day, count(*) AS rows,
@@ -351,12 +352,19 @@ def freshness(catalog: Catalog, path: PathLike = None, use_serving: bool | None 
         SELECT 'paid' AS source, {quote_ident(cols.surface)} AS surface, max({quote_ident(cols.date)}) AS newest_day,
                count(*) AS rows, NULL AS complete_share, CAST({pfinal} AS DOUBLE) AS final_share
         FROM {AD_DAILY} GROUP BY 2""")
+    paid_serving = parts[1:]
+    if paid_serving and (cols.surface, cols.date) == ("surface", "metric_date") and catalog.has(AD_SURFACE_DAILY):
+        pfinal = "CAST(sum(final_rows) AS DOUBLE) / sum(row_count)" if catalog.has(AD_DAILY, "is_final") else "NULL"
+        paid_serving = [f"""
+        SELECT 'paid' AS source, surface, max(metric_date) AS newest_day, CAST(sum(row_count) AS BIGINT) AS rows,
+               NULL AS complete_share, CAST({pfinal} AS DOUBLE) AS final_share
+        FROM {AD_SURFACE_DAILY} GROUP BY surface"""]
     serving = [f"""
         SELECT 'organic' AS source, surface, max(metric_date) AS newest_day, CAST(sum(row_count) AS BIGINT) AS rows,
                CAST(sum(complete_rows) AS DOUBLE) / sum(row_count) AS complete_share,
                CAST({"CAST(sum(final_rows) AS DOUBLE) / sum(row_count)" if final != "NULL" else "NULL"} AS DOUBLE)
                    AS final_share
-        FROM {SURFACE_DAILY} GROUP BY surface""", *parts[1:]]
+        FROM {SURFACE_DAILY} GROUP BY surface""", *paid_serving]
     order = " ORDER BY source, surface"
     return _df_pick(" UNION ALL ".join(serving) + order, [], " UNION ALL ".join(parts) + order, [], path, use_serving)
 

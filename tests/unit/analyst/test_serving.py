@@ -13,7 +13,7 @@ import pytest
 from dagster_project.analyst import db, queries
 from dagster_project.analyst.cookbook import recipes
 from dagster_project.analyst.sample import SAMPLE_DAYS, SAMPLE_START, build_sample_published
-from dagster_project.analyst.serving import ACTIVE_RUNS, SURFACE_DAILY, create_serving_tables
+from dagster_project.analyst.serving import ACTIVE_RUNS, AD_SURFACE_DAILY, SURFACE_DAILY, create_serving_tables
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,10 @@ def test_surface_summary_is_the_same_from_the_serving_tables(sample, filters, by
 
 def test_freshness_and_not_final_days_are_the_same(sample):
     catalog = db.Catalog.load(sample)
-    _same(queries.freshness(catalog, sample, use_serving=True), queries.freshness(catalog, sample, use_serving=False))
+    assert catalog.has(AD_SURFACE_DAILY, "row_count", "final_rows")  # the paid rows are served too
+    served = queries.freshness(catalog, sample, use_serving=True)
+    _same(served, queries.freshness(catalog, sample, use_serving=False))
+    assert set(served["source"]) == {"organic", "paid"}
     pending = queries.not_final_days(catalog, sample, use_serving=True)
     _same(pending, queries.not_final_days(catalog, sample, use_serving=False))
     assert len(pending) >= 3
@@ -152,3 +155,16 @@ def test_flag_counts_are_null_when_the_mart_lacks_their_column():
         row = conn.execute(f"SELECT row_count, complete_rows, final_rows, not_final_rows, spread_rows, "
                            f"restated_down_rows FROM {SURFACE_DAILY}").fetchone()
     assert row == (1, 1, None, None, None, None)
+
+
+def test_the_paid_freshness_table_needs_only_the_ad_days_surface_and_date():
+    with duckdb.connect(":memory:") as conn:
+        conn.execute("CREATE TABLE fct_ad_daily AS SELECT 'meta_ads' AS platform, DATE '2026-11-01' AS metric_date")
+        assert create_serving_tables(conn) == []  # no surface column
+        conn.execute("CREATE OR REPLACE TABLE fct_ad_daily AS SELECT * FROM (VALUES ('facebook_reels', DATE '2026-11-01'), "
+                     "('facebook_reels', DATE '2026-11-01'), ('tiktok', DATE '2026-11-02')) AS t(surface, metric_date)")
+        assert create_serving_tables(conn) == [AD_SURFACE_DAILY]  # no organic mart: the paid table alone
+        rows = conn.execute(f"SELECT surface, metric_date, row_count, final_rows FROM {AD_SURFACE_DAILY} "
+                            "ORDER BY 1").fetchall()
+    assert [(r[0], str(r[1]), r[2], r[3]) for r in rows] == [("facebook_reels", "2026-11-01", 2, None),
+                                                            ("tiktok", "2026-11-02", 1, None)]

@@ -354,10 +354,10 @@ def freshness(catalog: Catalog, path: PathLike = None, use_serving: bool | None 
         FROM {AD_DAILY} GROUP BY 2""")
     paid_serving = parts[1:]
     if paid_serving and (cols.surface, cols.date) == ("surface", "metric_date") and catalog.has(AD_SURFACE_DAILY):
-        pfinal = "CAST(sum(final_rows) AS DOUBLE) / sum(row_count)" if catalog.has(AD_DAILY, "is_final") else "NULL"
+        served_final = "CAST(sum(final_rows) AS DOUBLE) / sum(row_count)" if catalog.has(AD_DAILY, "is_final") else "NULL"
         paid_serving = [f"""
         SELECT 'paid' AS source, surface, max(metric_date) AS newest_day, CAST(sum(row_count) AS BIGINT) AS rows,
-               NULL AS complete_share, CAST({pfinal} AS DOUBLE) AS final_share
+               NULL AS complete_share, CAST({served_final} AS DOUBLE) AS final_share
         FROM {AD_SURFACE_DAILY} GROUP BY surface"""]
     serving = [f"""
         SELECT 'organic' AS source, surface, max(metric_date) AS newest_day, CAST(sum(row_count) AS BIGINT) AS rows,

@@ -128,22 +128,20 @@ def collect(path: str | os.PathLike[str] | None, week: str, brand: str | None) -
         publish={k: _clean(v) for k, v in (queries.publish_info(path) or {}).items() if k != "table_hashes"} or None,
     )
     flag = "is_final" if catalog.has(queries.ORGANIC_DAILY, "is_final") else None
-    if flag:
-        bwhere = " AND brand = ?" if brand else ""
-        with connect(path) as conn:
+    bwhere = " AND brand = ?" if brand else ""
+    with connect(path) as conn:
+        if flag:
             rows = conn.execute(
                 f"SELECT surface, count(DISTINCT metric_date) FROM {queries.ORGANIC_DAILY} "
                 f"WHERE metric_date BETWEEN ? AND ? AND NOT is_final{bwhere} GROUP BY surface",
                 [start, end, *brands]).fetchall()
-        data.not_final_days = {s: int(n) for s, n in rows}
-    if catalog.has(queries.WEEKLY, "days_restated_down"):
-        bwhere = " AND brand = ?" if brand else ""
-        with connect(path) as conn:
+            data.not_final_days = {s: int(n) for s, n in rows}
+        if catalog.has(queries.WEEKLY, "days_restated_down"):
             rows = conn.execute(
                 f"SELECT surface, count(*), max(days_restated_down) FROM {queries.WEEKLY} "
                 f"WHERE week_start = ? AND days_restated_down > 0{bwhere} GROUP BY surface",
                 [start, *brands]).fetchall()
-        data.restated_down = {s: (int(k), int(n)) for s, k, n in rows}
+            data.restated_down = {s: (int(k), int(n)) for s, k, n in rows}
     for row in data.surfaces:
         label = defs.surface_label(row["surface"])
         if (row["min_days_covered"] or 0) < 7:

@@ -39,9 +39,9 @@ OPTIONAL_COUNTS = {
 
 
 def create_serving_tables(conn: duckdb.DuckDBPyConnection, schema: str = "main") -> list[str]:
-    """Create the serving tables in `schema` (e.g. "pub.main") from its fct_content_daily; the
-    names of the tables created (none when the schema has no fct_content_daily with the columns
-    they need, so a publish never fails for want of them)."""
+    """Create the serving tables in `schema` (e.g. "pub.main") from its fct_content_daily and
+    fct_ad_daily; the names of the tables created (none for a mart the schema lacks, or that lacks
+    the columns its tables need, so a publish never fails for want of them)."""
     created = _create_ad_surface_daily(conn, schema)
     columns = _columns(conn, schema, SOURCE)
     if not REQUIRED_COLUMNS <= columns:  # a file without the mart, or a hand-made one: nothing to serve
